@@ -1,0 +1,151 @@
+import { defineCommand } from "citty";
+import { type Decision, decide } from "../decide.ts";
+import { dataDirFrom, env } from "../env.ts";
+import { describe, EX, UsageError } from "../errors.ts";
+import { readInput } from "../mail/stdin.ts";
+import { prepareDataDir } from "../state/data-dir.ts";
+import { quarantine, recordFailures } from "../state/store.ts";
+
+/** Larger input is quarantined truncated, not parsed (Postfix's message_size_limit is 10 MB). */
+const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+/** Well below pipe(8)'s time limit, past which Postfix would bounce the DSN. */
+const DEADLINE_MS = 120_000;
+
+interface IngestOptions {
+	readonly queueId: string;
+	readonly extension: string;
+	readonly dataDir: string;
+	readonly dryRun: boolean;
+}
+
+/** Positionals as Postfix passes them: QUEUE_ID EXTENSION [DATA_DIR] (postfix.md). */
+function options(
+	positionals: readonly string[],
+	dryRun: boolean,
+): IngestOptions {
+	const max = 3;
+	const min = dryRun ? 0 : 2;
+	if (positionals.length < min || positionals.length > max) {
+		// more words than expected: ${extension} expanded to several (recipient limit above 1)
+		throw new UsageError(
+			`expected QUEUE_ID EXTENSION [DATA_DIR], got ${positionals.length} arguments; ` +
+				"set <transport>_destination_recipient_limit = 1 in main.cf",
+		);
+	}
+	return {
+		queueId: positionals[0] ?? "dry-run",
+		extension: positionals[1] ?? "",
+		dataDir: dataDirFrom(positionals[2]),
+		dryRun,
+	};
+}
+
+export async function ingest(
+	opts: IngestOptions,
+	verbose: (line: string) => void,
+): Promise<string> {
+	if (!opts.dryRun) prepareDataDir(opts.dataDir);
+	const input = await readInput(process.stdin, MAX_MESSAGE_BYTES);
+	if (input.truncated) {
+		if (opts.dryRun)
+			return JSON.stringify({
+				outcome: "quarantine",
+				reason: "too-large",
+				report_domain: null,
+				recipients: [],
+			});
+		const saved = quarantine(
+			opts.dataDir,
+			input.bytes,
+			opts.queueId,
+			"too-large",
+		);
+		return `quarantined too-large (${input.size} bytes): ${saved}`;
+	}
+	const decision = await decide(input.bytes, opts.extension);
+	verbose(`decision: ${JSON.stringify(decision)}`);
+	if (opts.dryRun) return JSON.stringify(decision);
+	switch (decision.outcome) {
+		case "record": {
+			const file = recordFailures(
+				opts.dataDir,
+				decision,
+				opts.queueId,
+				new Date(),
+			);
+			return summary(decision, file);
+		}
+		case "quarantine":
+			return `quarantined ${decision.reason}: ${quarantine(opts.dataDir, input.bytes, opts.queueId, decision.reason)}`;
+		case "ignore":
+			return summary(decision, undefined);
+	}
+}
+
+/** One plain line: Postfix logs the first ~100 characters of it with the queue id. */
+function summary(decision: Decision, file: string | undefined): string {
+	const listed = decision.recipients
+		.filter((r) => (file === undefined ? true : r.suppress))
+		.map((r) => `${r.address} (${r.status ?? r.action})`)
+		.join(", ");
+	if (file === undefined)
+		return `ignored ${decision.reason}${listed ? `: ${listed}` : ""}`;
+	if (decision.report_domain === null)
+		return `recorded without report domain (domains/${file}): ${listed}`;
+	return `recorded ${decision.report_domain}: ${listed}`;
+}
+
+export default defineCommand({
+	meta: {
+		name: "ingest",
+		description:
+			"Read one DSN on stdin (as Postfix pipe(8) delivers it) and record the failed report recipients",
+	},
+	args: {
+		queueId: {
+			type: "positional",
+			required: false,
+			description: "queue id of the DSN (Postfix: queue_id)",
+		},
+		extension: {
+			type: "positional",
+			required: false,
+			description:
+				"address extension (Postfix: extension): VERP local=domain, may be empty",
+		},
+		dataDir: {
+			type: "positional",
+			required: false,
+			description: "data dir (default: $DATA_DIR, else ./dmarc_dsn_processor)",
+		},
+		"dry-run": {
+			type: "boolean",
+			description: "write nothing; print the decision as JSON",
+		},
+		verbose: {
+			type: "boolean",
+			description: "details on stderr (also VERBOSE=1)",
+		},
+	},
+	async run({ args }) {
+		const details: string[] = [];
+		const verbose = args.verbose === true || env("VERBOSE") !== undefined;
+		const timer = setTimeout(() => {
+			console.log(`4.3.0 timed out after ${DEADLINE_MS / 1000} s, will retry`);
+			process.exit(EX.TEMPFAIL);
+		}, DEADLINE_MS);
+		try {
+			const opts = options(args._, args["dry-run"] === true);
+			console.log(await ingest(opts, (line) => details.push(line)));
+			process.exitCode = EX.OK;
+		} catch (error) {
+			// pipe(8): a leading RFC 3463 code overrides the exit status; keep both at 4.3.0/75
+			console.log(`4.3.0 ${describe(error)}`);
+			process.exitCode = EX.TEMPFAIL;
+		} finally {
+			clearTimeout(timer);
+			// after the summary, so the line Postfix logs starts with it
+			if (verbose) for (const line of details) console.error(line);
+		}
+	},
+});

@@ -1,0 +1,141 @@
+import { detect } from "./detect/index.ts";
+import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
+import { normalizeMailbox } from "./dsn/mailbox.ts";
+import { oneLine } from "./errors.ts";
+import { type Message, parseMessage } from "./mail/message.ts";
+import { findReportDomain } from "./report/index.ts";
+import { verpRecipient } from "./verp.ts";
+
+export type Outcome = "record" | "ignore" | "quarantine";
+
+export interface RecipientDecision {
+	/** The map key: the validated, lowercased address we sent to; raw text if invalid. */
+	readonly address: string;
+	readonly action: Action;
+	readonly status: string | null;
+	readonly diagnostic: string | null;
+	readonly suppress: boolean;
+	readonly final_rcpt: string;
+	readonly orig_rcpt: string | null;
+	readonly remote_mta: string | null;
+}
+
+export interface Decision {
+	readonly outcome: Outcome;
+	readonly reason: string;
+	readonly report_domain: string | null;
+	readonly report_domain_source: string | null;
+	readonly detector: string | null;
+	readonly reporting_mta: string | null;
+	readonly verp: string | null;
+	readonly recipients: readonly RecipientDecision[];
+}
+
+const MAX_DIAGNOSTIC = 500;
+
+/** What a message means, without side effects: `ingest` and `--dry-run` share it. */
+export async function decide(
+	raw: Uint8Array,
+	extension: string,
+): Promise<Decision> {
+	let message: Message;
+	try {
+		message = await parseMessage(raw);
+	} catch {
+		return empty("quarantine", "unparsable-mime");
+	}
+	const detection = detect(message);
+	if (!detection) return empty("quarantine", "no-delivery-report");
+	if (detection.kind === "ignore")
+		return {
+			...empty("ignore", detection.reason),
+			detector: detection.detector,
+		};
+
+	const verp = verpRecipient(extension);
+	const recipients = judge(detection, verp);
+	const found = await findReportDomain(message);
+	const base = {
+		outcome: "ignore" as Outcome,
+		reason: "",
+		report_domain: found?.domain ?? null,
+		report_domain_source: found?.source ?? null,
+		detector: detection.detector,
+		reporting_mta: detection.reportingMta ?? null,
+		verp: verp ?? null,
+		recipients,
+	};
+	if (recipients.some((r) => r.suppress))
+		return { ...base, outcome: "record", reason: "failed" };
+	if (recipients.some((r) => r.action === "failed"))
+		return { ...base, outcome: "quarantine", reason: "invalid-address" };
+	return { ...base, outcome: "ignore", reason: ignoreReason(recipients) };
+}
+
+/**
+ * Every recipient is judged on its own (requirements R11): only `failed` is a bounce.
+ * With a VERP extension the failure belongs to the address we sent to (R15); the
+ * notice itself is still needed, so VERP alone records nothing.
+ */
+function judge(bounce: Bounce, verp: string | undefined): RecipientDecision[] {
+	const decisions = bounce.recipients.map((r) => toDecision(r));
+	if (verp === undefined) return decisions;
+	const failed = decisions.find((d) => d.action === "failed");
+	if (!failed) return decisions;
+	const rest = decisions.filter(
+		(d) => d.action !== "failed" && d.address !== verp,
+	);
+	return [
+		{ ...failed, address: verp, suppress: true, orig_rcpt: verp },
+		...rest,
+	];
+}
+
+function toDecision(report: RecipientReport): RecipientDecision {
+	// R9: Original-Recipient is the address we sent to; prefer it for the key
+	const key =
+		(report.original && normalizeMailbox(report.original)) ||
+		normalizeMailbox(report.address);
+	return {
+		address: key ?? oneLine(report.original ?? report.address, 320),
+		action: report.action,
+		status: report.status ?? null,
+		diagnostic:
+			report.diagnostic === undefined
+				? null
+				: oneLine(report.diagnostic, MAX_DIAGNOSTIC),
+		suppress: report.action === "failed" && key !== undefined,
+		final_rcpt: oneLine(report.address, 320),
+		orig_rcpt:
+			report.original === undefined ? null : oneLine(report.original, 320),
+		remote_mta:
+			report.remoteMta === undefined ? null : oneLine(report.remoteMta, 255),
+	};
+}
+
+function ignoreReason(recipients: readonly RecipientDecision[]): string {
+	if (recipients.some((r) => r.action === "delayed")) return "delay-warning";
+	if (
+		recipients.every(
+			(r) =>
+				r.action === "delivered" ||
+				r.action === "relayed" ||
+				r.action === "expanded",
+		)
+	)
+		return "success-dsn";
+	return "no-failed-recipient";
+}
+
+function empty(outcome: Outcome, reason: string): Decision {
+	return {
+		outcome,
+		reason,
+		report_domain: null,
+		report_domain_source: null,
+		detector: null,
+		reporting_mta: null,
+		verp: null,
+		recipients: [],
+	};
+}

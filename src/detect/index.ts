@@ -1,0 +1,29 @@
+import type { Message } from "../mail/message.ts";
+import { autoReply, feedbackReport } from "./not-a-bounce.ts";
+import { rfc3464 } from "./rfc3464.ts";
+import type { Detection, Detector } from "./types.ts";
+import { xFailedRecipients } from "./x-failed-recipients.ts";
+
+/**
+ * Order matters (requirements R7): the RFC 3464 reader first, then specific formats,
+ * most reliable first, then the recognisers of what is not a bounce. The first
+ * confident answer wins; taking the union of all would pick bogus addresses out of
+ * the returned message.
+ */
+export const DETECTORS: readonly (readonly [
+	name: string,
+	detector: Detector,
+])[] = [
+	["feedback-report", feedbackReport],
+	["rfc3464", rfc3464],
+	["x-failed-recipients", xFailedRecipients],
+	["auto-reply", autoReply],
+];
+
+export function detect(message: Message): Detection | undefined {
+	for (const [, detector] of DETECTORS) {
+		const found = detector(message);
+		if (found) return found;
+	}
+	return undefined;
+}

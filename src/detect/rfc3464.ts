@@ -1,0 +1,87 @@
+import { decodeAddressField } from "../dsn/address.ts";
+import {
+	type FieldGroup,
+	parseDeliveryStatus,
+	stripComments,
+} from "../dsn/fields.ts";
+import { parseStatus, statusClass, statusFromText } from "../dsn/status.ts";
+import { decodeText, type MailPart } from "../mail/message.ts";
+import {
+	type Action,
+	type Detector,
+	type RecipientReport,
+	toAction,
+} from "./types.ts";
+
+// RFC 3464 §2.1 and RFC 6533 §4 (SMTPUTF8: message/global-delivery-status)
+const DSN_TYPES: ReadonlySet<string> = new Set([
+	"message/delivery-status",
+	"message/global-delivery-status",
+]);
+
+/** The machine-readable part of a multipart/report (RFC 6522 §3), any depth. */
+export const rfc3464: Detector = (message) => {
+	const parts = message.parts.filter((p) => DSN_TYPES.has(p.mimeType));
+	const recipients: RecipientReport[] = [];
+	let reportingMta: string | undefined;
+	for (const part of parts) {
+		const status = parseDeliveryStatus(partText(part));
+		reportingMta ??= mtaName(status.message.get("reporting-mta"));
+		for (const group of status.recipients) {
+			const recipient = toRecipient(group);
+			if (recipient) recipients.push(recipient);
+		}
+	}
+	if (recipients.length === 0) return undefined;
+	return { kind: "bounce", detector: "rfc3464", recipients, reportingMta };
+};
+
+function partText(part: MailPart): string {
+	return decodeText(part.content);
+}
+
+function toRecipient(group: FieldGroup): RecipientReport | undefined {
+	const finalField = group.get("final-recipient");
+	const originalField = group.get("original-recipient");
+	const address = decodeAddressField(finalField ?? originalField ?? "");
+	if (address === "") return undefined;
+	const original =
+		originalField === undefined
+			? undefined
+			: decodeAddressField(originalField, { xtext: true });
+	const diagnostic = group.get("diagnostic-code");
+	const status = parseStatus(group.get("status")) ?? statusFromText(diagnostic);
+	return {
+		address,
+		original: original === "" ? undefined : original,
+		action: actionOf(group.get("action"), status),
+		status,
+		diagnostic,
+		remoteMta: mtaName(group.get("remote-mta")),
+	};
+}
+
+/** RFC 3464 §2.3.3; a missing Action is read from the status class. */
+function actionOf(
+	value: string | undefined,
+	status: string | undefined,
+): Action {
+	if (value !== undefined) return toAction(stripComments(value));
+	switch (statusClass(status)) {
+		case "5":
+			return "failed";
+		case "4":
+			return "delayed";
+		case "2":
+			return "delivered";
+		default:
+			return "unknown";
+	}
+}
+
+/** `dns; mx.example.org` -> `mx.example.org` (RFC 3464 §2.2.2 mta-name-type). */
+function mtaName(value: string | undefined): string | undefined {
+	if (value === undefined) return undefined;
+	const name = stripComments(value).replace(/^[A-Za-z0-9-]+\s*;\s*/, "");
+	return name === "" ? undefined : name;
+}

@@ -1,0 +1,39 @@
+/** RFC 3463 §2: class "." subject "." detail; class 2, 4 or 5. */
+const STATUS = /^([245])\.(\d{1,3})\.(\d{1,3})$/;
+const STATUS_IN_TEXT = /(?:^|[^\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
+const REPLY_CODE = /(?:^|[^\d])([245])([0-5])(\d)(?:[ -]|$)/;
+
+/** A syntactically valid RFC 3463 status code from a Status field value, or undefined. */
+export function parseStatus(value: string | undefined): string | undefined {
+	if (value === undefined) return undefined;
+	const code =
+		value
+			.replace(/\(.*?\)/g, "")
+			.trim()
+			.split(/\s+/)[0] ?? "";
+	const match = STATUS.exec(code);
+	return match
+		? `${match[1]}.${Number(match[2])}.${Number(match[3])}`
+		: undefined;
+}
+
+/**
+ * Derives a status from an SMTP reply text when the format has none (requirements
+ * R12): an enhanced code in the text (`550 5.1.1 ...`, `#5.1.1`) wins; else the
+ * reply code's class (RFC 3463 §3.1: X.0.0 "other undefined status").
+ */
+export function statusFromText(text: string | undefined): string | undefined {
+	if (!text) return undefined;
+	const enhanced = STATUS_IN_TEXT.exec(text);
+	if (enhanced)
+		return `${enhanced[1]}.${Number(enhanced[2])}.${Number(enhanced[3])}`;
+	const reply = REPLY_CODE.exec(text);
+	return reply ? `${reply[1]}.0.0` : undefined;
+}
+
+export function statusClass(
+	status: string | undefined,
+): "2" | "4" | "5" | undefined {
+	const c = status?.[0];
+	return c === "2" || c === "4" || c === "5" ? c : undefined;
+}

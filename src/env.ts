@@ -1,0 +1,12 @@
+/** Environment lookups in one place (Deno needs --allow-env for them). */
+export function env(name: string): string | undefined {
+	const value = process.env[name];
+	return value === undefined || value === "" ? undefined : value;
+}
+
+/** The original tool's default, relative to the working directory. */
+export const DEFAULT_DATA_DIR = "./dmarc_dsn_processor";
+
+export function dataDirFrom(arg: string | undefined): string {
+	return (arg === "" ? undefined : arg) ?? env("DATA_DIR") ?? DEFAULT_DATA_DIR;
+}

@@ -1,0 +1,119 @@
+import PostalMime, { type Email } from "postal-mime";
+
+/** A header with its name lowercased and its value unfolded (RFC 5322 §2.2.3). */
+export interface Header {
+	readonly name: string;
+	readonly value: string;
+}
+
+/** A leaf MIME part other than the readable body, content already transfer-decoded. */
+export interface MailPart {
+	readonly mimeType: string;
+	readonly filename: string | null;
+	readonly content: Uint8Array;
+}
+
+/** The parts of a message the detectors need; postal-mime's types stop here. */
+export interface Message {
+	readonly headers: readonly Header[];
+	readonly subject: string;
+	/** text/plain body (or text derived from HTML), "" when there is none. */
+	readonly text: string;
+	readonly parts: readonly MailPart[];
+}
+
+/**
+ * Bounds for hostile input (postal-mime's defaults are generous). Nesting beyond a
+ * real DSN's depth is refused rather than walked.
+ */
+const LIMITS = {
+	maxNestingDepth: 32,
+	maxHeadersSize: 1024 * 1024,
+	// Returned originals stay raw (forceRfc822Attachments): a DSN quoted inside the
+	// returned message is never read as ours (requirements R4).
+	maxRfc822NestingDepth: 0,
+} as const;
+
+export async function parseMessage(raw: Uint8Array | string): Promise<Message> {
+	const email = await PostalMime.parse(raw, {
+		forceRfc822Attachments: true,
+		attachmentEncoding: "arraybuffer",
+		...LIMITS,
+	});
+	return toMessage(email);
+}
+
+/**
+ * A header block alone (text/rfc822-headers, message/global-headers, RFC 6522 §4)
+ * or a truncated message: parsed as a message with whatever body follows.
+ */
+export async function parseEmbedded(raw: Uint8Array): Promise<Message> {
+	return parseMessage(hasHeaderEnd(raw) ? raw : concat(raw, CRLFCRLF));
+}
+
+const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
+
+function hasHeaderEnd(raw: Uint8Array): boolean {
+	for (let i = 0; i + 1 < raw.length; i++) {
+		if (
+			raw[i] === 10 &&
+			(raw[i + 1] === 10 || (raw[i + 1] === 13 && raw[i + 2] === 10))
+		)
+			return true;
+	}
+	return false;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+	const out = new Uint8Array(a.length + b.length);
+	out.set(a);
+	out.set(b, a.length);
+	return out;
+}
+
+function toMessage(email: Email): Message {
+	return {
+		headers: email.headers.map((h) => ({
+			name: h.key,
+			value: unfold(h.value),
+		})),
+		subject: unfold(email.subject ?? ""),
+		text: email.text ?? "",
+		parts: email.attachments.map((a) => ({
+			mimeType: a.mimeType.toLowerCase(),
+			filename: a.filename,
+			content: toBytes(a.content),
+		})),
+	};
+}
+
+function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
+	if (typeof content === "string") return new TextEncoder().encode(content);
+	return content instanceof Uint8Array ? content : new Uint8Array(content);
+}
+
+/** RFC 5322 §2.2.3 unfolding, with runs of white space folded to one space. */
+export function unfold(value: string): string {
+	return value
+		.replace(/\r?\n/g, "")
+		.replace(/[ \t]+/g, " ")
+		.trim();
+}
+
+/** First value of a header, case-insensitive; undefined when absent. */
+export function header(
+	message: Pick<Message, "headers">,
+	name: string,
+): string | undefined {
+	const key = name.toLowerCase();
+	return message.headers.find((h) => h.name === key)?.value;
+}
+
+/** Decodes bytes as UTF-8, falling back to Latin-1 for 8-bit legacy text. */
+export function decodeText(bytes: Uint8Array): string {
+	try {
+		return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+	} catch {
+		return new TextDecoder("latin1").decode(bytes);
+	}
+}

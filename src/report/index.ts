@@ -1,0 +1,78 @@
+import { header, type Message, parseEmbedded } from "../mail/message.ts";
+import {
+	reportDomainFromContent,
+	reportDomainFromFilename,
+} from "./attachment.ts";
+import { normalizeDomain } from "./domain.ts";
+import { reportDomainFromSubject } from "./subject.ts";
+
+/** Where the returned original may be (RFC 6522 §4, RFC 6533 §6.3-6.4). */
+const RETURNED_TYPES: ReadonlySet<string> = new Set([
+	"message/rfc822",
+	"text/rfc822-headers",
+	"message/global",
+	"message/global-headers",
+	"message/rfc822-headers",
+]);
+
+const REPORT_FILE = /\.(?:xml|json)(?:\.gz|\.zip)?$|\.(?:gz|zip)$/i;
+
+export interface ReportDomain {
+	readonly domain: string;
+	/** Which evidence named it, for the log and --dry-run. */
+	readonly source: string;
+}
+
+/**
+ * The report domain a bounce is about, from the best evidence first: the returned
+ * original's Subject (R13), its report attachment's name and XML (R14), the
+ * generator's Message-ID pattern; then the bounce's own Subject, References (Google
+ * Groups) and text, which quote the original.
+ */
+export async function findReportDomain(
+	message: Message,
+): Promise<ReportDomain | undefined> {
+	for (const part of message.parts) {
+		if (!RETURNED_TYPES.has(part.mimeType)) continue;
+		const returned = await parseEmbedded(part.content);
+		const found = fromOriginal(returned);
+		if (found) return found;
+	}
+	return fromBounce(message);
+}
+
+function fromOriginal(original: Message): ReportDomain | undefined {
+	const subject = reportDomainFromSubject(original.subject);
+	if (subject) return { domain: subject, source: "returned subject" };
+	const tlsrpt = header(original, "tls-report-domain");
+	const tls = tlsrpt === undefined ? undefined : normalizeDomain(tlsrpt);
+	if (tls) return { domain: tls, source: "TLS-Report-Domain" };
+	for (const part of original.parts) {
+		const named = reportDomainFromFilename(part.filename);
+		if (named) return { domain: named, source: "attachment name" };
+	}
+	for (const part of original.parts) {
+		if (part.filename && !REPORT_FILE.test(part.filename)) continue;
+		const xml = reportDomainFromContent(part.content);
+		if (xml) return { domain: xml, source: "report XML" };
+	}
+	const id = fromMessageId(header(original, "message-id"));
+	return id ? { domain: id, source: "returned Message-ID" } : undefined;
+}
+
+function fromBounce(message: Message): ReportDomain | undefined {
+	const subject = reportDomainFromSubject(message.subject);
+	if (subject) return { domain: subject, source: "bounce subject" };
+	for (const name of ["references", "in-reply-to"]) {
+		const id = fromMessageId(header(message, name));
+		if (id) return { domain: id, source: name };
+	}
+	const text = reportDomainFromSubject(message.text);
+	return text ? { domain: text, source: "bounce text" } : undefined;
+}
+
+/** OpenDMARC's `<domain-timestamp@submitter>` Message-ID (R14), also in References. */
+function fromMessageId(value: string | undefined): string | undefined {
+	const match = value && /<([^<>@\s]+)-\d{6,}@[^<>\s]+>/.exec(value);
+	return match ? normalizeDomain(match[1] ?? "") : undefined;
+}

@@ -1,0 +1,78 @@
+/** Reserved state name for failures whose report domain is unknown: no valid domain starts with "_". */
+export const UNKNOWN_DOMAIN = "_unknown";
+
+/**
+ * One line of `domains/<report_domain>`. The first seven keys are the original
+ * tool's (andreasschulze/dmarc_dsn_processor), so either tool reads the other's data.
+ */
+export interface StoredRecord {
+	readonly report_domain: string;
+	readonly action: string;
+	readonly status: string | null;
+	readonly final_rcpt: string;
+	readonly orig_rcpt: string;
+	readonly diag_code: string | null;
+	/** YYYYMMDD, UTC. */
+	readonly date: string;
+	/** ISO 8601 UTC timestamp. */
+	readonly time: string;
+	readonly queue_id: string;
+	readonly reporting_mta: string | null;
+	readonly remote_mta: string | null;
+	readonly detector: string | null;
+}
+
+/** A record as read back: ours, the original tool's, or something partial. */
+export interface LoadedRecord {
+	readonly address: string | undefined;
+	readonly action: string;
+	/** Milliseconds since the epoch of the failure. */
+	readonly at: number;
+}
+
+export function yyyymmdd(date: Date): string {
+	return date.toISOString().slice(0, 10).replaceAll("-", "");
+}
+
+/** `20261128` -> midnight UTC that day, or undefined. */
+export function parseYyyymmdd(value: string): number | undefined {
+	const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
+	if (!m) return undefined;
+	const at = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+	return Number.isNaN(at) ? undefined : at;
+}
+
+/**
+ * Parses one line; a line torn by a crash or a full disk is skipped, and a record
+ * appended right after such a fragment is still found (it starts at the last `{"`).
+ */
+export function parseRecordLine(
+	line: string,
+	fallbackAt: number,
+): LoadedRecord | undefined {
+	const value =
+		parseJsonObject(line) ??
+		parseJsonObject(line.slice(line.lastIndexOf('{"')));
+	if (!value) return undefined;
+	const text = (key: string) =>
+		typeof value[key] === "string" ? (value[key] as string) : undefined;
+	const time = text("time");
+	const fromTime = time === undefined ? Number.NaN : Date.parse(time);
+	const fromDate = parseYyyymmdd(text("date") ?? "");
+	return {
+		address: text("orig_rcpt") || text("final_rcpt"),
+		action: text("action") ?? "",
+		at: Number.isNaN(fromTime) ? (fromDate ?? fallbackAt) : fromTime,
+	};
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+	try {
+		const value: unknown = JSON.parse(text);
+		return typeof value === "object" && value !== null && !Array.isArray(value)
+			? (value as Record<string, unknown>)
+			: undefined;
+	} catch {
+		return undefined;
+	}
+}
