@@ -3,7 +3,8 @@ import { normalizeDomain } from "../report/domain.ts";
 // RFC 5322 §3.2.3 atext plus ".", and UTF-8 letters for SMTPUTF8 (RFC 6531 §3.3);
 // no quoted local parts, white space, control characters, `<>`, `,`, `:`, `@` or `"`:
 // nothing that could break a Postfix map line or a key (requirements R16, R19).
-const LOCAL = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]{1,64}$/u;
+// `*` is legal atext but reads as a wildcard to people and to transport(5): refused.
+const LOCAL = /^[\p{L}\p{N}!#$%&'+/=?^_`{|}~.-]{1,64}$/u;
 
 /**
  * A full mailbox address fit for a map key: lowercased local part, lowercase A-label
