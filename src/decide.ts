@@ -1,5 +1,6 @@
 import { detect } from "./detect/index.ts";
 import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
+import { expiredUnreachable } from "./dsn/expiry.ts";
 import { normalizeMailbox } from "./dsn/mailbox.ts";
 import { oneLine } from "./errors.ts";
 import { type Message, parseMessage } from "./mail/message.ts";
@@ -15,6 +16,8 @@ export interface RecipientDecision {
 	readonly status: string | null;
 	readonly diagnostic: string | null;
 	readonly suppress: boolean;
+	/** Why a failed recipient is not suppressed, else null. */
+	readonly hold: string | null;
 	readonly final_rcpt: string;
 	readonly orig_rcpt: string | null;
 	readonly remote_mta: string | null;
@@ -67,7 +70,7 @@ export async function decide(
 	};
 	if (recipients.some((r) => r.suppress))
 		return { ...base, outcome: "record", reason: "failed" };
-	if (recipients.some((r) => r.action === "failed"))
+	if (recipients.some((r) => r.hold === "invalid-address"))
 		return { ...base, outcome: "quarantine", reason: "invalid-address" };
 	return { ...base, outcome: "ignore", reason: ignoreReason(recipients) };
 }
@@ -96,6 +99,7 @@ function toDecision(report: RecipientReport): RecipientDecision {
 	const key =
 		(report.original && normalizeMailbox(report.original)) ||
 		normalizeMailbox(report.address);
+	const hold = holdReason(report, key);
 	return {
 		address: key ?? oneLine(report.original ?? report.address, 320),
 		action: report.action,
@@ -104,7 +108,8 @@ function toDecision(report: RecipientReport): RecipientDecision {
 			report.diagnostic === undefined
 				? null
 				: oneLine(report.diagnostic, MAX_DIAGNOSTIC),
-		suppress: report.action === "failed" && key !== undefined,
+		suppress: report.action === "failed" && hold === null,
+		hold,
 		final_rcpt: oneLine(report.address, 320),
 		orig_rcpt:
 			report.original === undefined ? null : oneLine(report.original, 320),
@@ -113,7 +118,19 @@ function toDecision(report: RecipientReport): RecipientDecision {
 	};
 }
 
+function holdReason(
+	report: RecipientReport,
+	key: string | undefined,
+): string | null {
+	if (report.action !== "failed") return null;
+	if (expiredUnreachable(report.status, report.diagnostic))
+		return "expired-unreachable";
+	return key === undefined ? "invalid-address" : null;
+}
+
 function ignoreReason(recipients: readonly RecipientDecision[]): string {
+	if (recipients.some((r) => r.hold === "expired-unreachable"))
+		return "expired-unreachable";
 	if (recipients.some((r) => r.action === "delayed")) return "delay-warning";
 	if (
 		recipients.every(

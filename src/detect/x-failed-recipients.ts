@@ -1,6 +1,7 @@
 import { stripAngles } from "../dsn/address.ts";
 import { statusFromText } from "../dsn/status.ts";
 import { header } from "../mail/message.ts";
+import { noticeText, textAfter } from "./text.ts";
 import type { Detector, RecipientReport } from "./types.ts";
 
 /**
@@ -12,19 +13,25 @@ import type { Detector, RecipientReport } from "./types.ts";
 export const xFailedRecipients: Detector = (message) => {
 	const value = header(message, "x-failed-recipients");
 	if (value === undefined) return undefined;
-	const status = statusFromText(message.text) ?? "5.0.0";
+	const notice = noticeText(message.text);
 	const recipients: RecipientReport[] = value
 		.split(",")
 		.map((a) => stripAngles(a))
 		.filter((a) => a.includes("@"))
-		.map((address) => ({
-			address,
-			original: undefined,
-			action: "failed",
-			status: status.startsWith("2") ? "5.0.0" : status,
-			diagnostic: undefined,
-			remoteMta: undefined,
-		}));
+		.map((address) => {
+			const diagnostic = textAfter(notice, address);
+			const status = statusFromText(diagnostic) ?? statusFromText(notice);
+			return {
+				address,
+				original: undefined,
+				action: "failed",
+				// the header means a permanent failure whatever the text quotes
+				status:
+					status === undefined || status.startsWith("2") ? "5.0.0" : status,
+				diagnostic,
+				remoteMta: undefined,
+			};
+		});
 	if (recipients.length === 0) return undefined;
 	return {
 		kind: "bounce",

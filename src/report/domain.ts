@@ -1,5 +1,6 @@
 import { domainToASCII } from "node:url";
 
+const DOMAIN_CHARS = /^[\p{L}\p{M}\p{N}.\u3002\uff0e\uff61-]+$/u;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**
@@ -9,11 +10,14 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  */
 export function normalizeDomain(input: string): string | undefined {
 	const trimmed = input.trim().replace(/\.$/, "");
-	if (trimmed === "" || trimmed.length > 1024) return undefined;
-	// IDN: UTS #46 mapping to the A-label form; "" means invalid
-	const ascii = /^[\x21-\x7e]*$/.test(trimmed)
-		? trimmed.toLowerCase()
-		: domainToASCII(trimmed);
+	// WHATWG's domainToASCII deletes TAB/CR/LF, stops at "/" and "\\", and in some
+	// runtimes percent-decodes: such input is not a host name and must not be
+	// rewritten into one (R16). Only letters, marks, digits, "-" and dots (also the
+	// ideographic and full-width dots that UTS #46 maps to ".") may go in.
+	if (trimmed === "" || trimmed.length > 1024 || !DOMAIN_CHARS.test(trimmed))
+		return undefined;
+	// IDN: UTS #46 mapping to the lowercase A-label; "" means invalid (also bad Punycode)
+	const ascii = domainToASCII(trimmed);
 	if (ascii === "" || ascii.length > 253) return undefined;
 	const labels = ascii.split(".");
 	if (labels.length < 2 || !labels.every((l) => LABEL.test(l)))

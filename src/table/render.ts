@@ -1,3 +1,4 @@
+import { decodeAddressField } from "../dsn/address.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { normalizeDomain } from "../report/domain.ts";
 import type { DomainFile } from "../state/data-dir.ts";
@@ -36,7 +37,9 @@ export function listSuppressed(
 			if (line.trim() === "") continue;
 			const record = parseRecordLine(line, file.mtimeMs);
 			if (!record || !/^\s*failed\b/i.test(record.action)) continue;
-			const address = record.address && normalizeMailbox(record.address);
+			// the original tool kept "RFC822; <addr>" as it came when the type was upper-case
+			const address =
+				record.address && normalizeMailbox(decodeAddressField(record.address));
 			if (!address || now - record.at >= days * DAY_MS) continue;
 			const entry = byAddress.get(address) ?? {
 				domains: new Set<string>(),
