@@ -1,4 +1,6 @@
 import type { Message } from "../mail/message.ts";
+import { FORMATS_A } from "./formats-a.ts";
+import { FORMATS_B } from "./formats-b.ts";
 import { autoReply, feedbackReport } from "./not-a-bounce.ts";
 import { rfc3464 } from "./rfc3464.ts";
 import type { Detection, Detector } from "./types.ts";
@@ -17,6 +19,9 @@ export const DETECTORS: readonly (readonly [
 	["feedback-report", feedbackReport],
 	["rfc3464", rfc3464],
 	["x-failed-recipients", xFailedRecipients],
+	// vendor text formats: each gates on a marker only its MTA writes
+	...FORMATS_A,
+	...FORMATS_B,
 	["auto-reply", autoReply],
 ];
 
