@@ -88,8 +88,16 @@ function judge(bounce: Bounce, verp: string | undefined): RecipientDecision[] {
 	const rest = decisions.filter(
 		(d) => d.action !== "failed" && d.address !== verp,
 	);
+	// the VERP key replaces an invalid address, but an expiry hold still applies
+	const hold = failed.hold === "invalid-address" ? null : failed.hold;
 	return [
-		{ ...failed, address: verp, suppress: true, orig_rcpt: verp },
+		{
+			...failed,
+			address: verp,
+			orig_rcpt: verp,
+			hold,
+			suppress: hold === null,
+		},
 		...rest,
 	];
 }

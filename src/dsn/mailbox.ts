@@ -12,7 +12,8 @@ const LOCAL = /^[\p{L}\p{N}!#$%&'+/=?^_`{|}~.-]{1,64}$/u;
  * over-long local parts, address literals).
  */
 export function normalizeMailbox(input: string): string | undefined {
-	const text = input.trim();
+	// NFC: a decomposed U-label or local part (combining marks) is the same address
+	const text = input.trim().normalize("NFC");
 	const at = text.lastIndexOf("@");
 	if (at <= 0 || text.length > 320) return undefined;
 	const local = text.slice(0, at);

@@ -1,6 +1,8 @@
 /** RFC 3463 §2: class "." subject "." detail; class 2, 4 or 5. */
 const STATUS = /^([245])\.(\d{1,3})\.(\d{1,3})$/;
-const STATUS_IN_TEXT = /(?:^|[^\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
+// In free text the subject is one digit (RFC 3463 §3 defines 0-7), so that version
+// numbers such as "Postfix 2.11.3" are not read as a status
+const STATUS_IN_TEXT = /(?:^|[^\d.])([245])\.([0-7])\.(\d{1,3})(?![\d.]*\d)/;
 const REPLY_CODE = /(?:^|[^\d])([245])([0-5])(\d)(?:[ -]|$)/;
 
 /** A syntactically valid RFC 3463 status code from a Status field value, or undefined. */

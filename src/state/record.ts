@@ -39,7 +39,8 @@ export function parseYyyymmdd(value: string): number | undefined {
 	const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
 	if (!m) return undefined;
 	const at = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-	return Number.isNaN(at) ? undefined : at;
+	// Date.UTC rolls 20240230 over to 1 March: an impossible date is no date
+	return yyyymmdd(new Date(at)) === value ? at : undefined;
 }
 
 /**

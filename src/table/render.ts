@@ -66,10 +66,18 @@ export function renderTransportMap(listed: readonly Listed[]): string {
 	return listed.map((l) => `${l.address} discard:${reason(l)}\n`).join("");
 }
 
+/** Past this many, the map line names the first ones and counts the rest. */
+const MAX_NAMED_DOMAINS = 3;
+
 function reason(listed: Listed): string {
 	const named = listed.domains.map((d) =>
 		d === UNKNOWN_DOMAIN ? "an unknown domain" : d,
 	);
+	const shown = named.slice(0, MAX_NAMED_DOMAINS).join(",");
+	const more =
+		named.length > MAX_NAMED_DOMAINS
+			? ` and ${named.length - MAX_NAMED_DOMAINS} more`
+			: "";
 	const noun = named.length > 1 ? "reports" : "report";
-	return `${noun} for ${named.join(",")} bounced ${yyyymmdd(new Date(listed.lastBounce))} last time`;
+	return `${noun} for ${shown}${more} bounced ${yyyymmdd(new Date(listed.lastBounce))} last time`;
 }
