@@ -1,8 +1,11 @@
 import type { Message } from "../mail/message.ts";
+import { amazonSes } from "./amazon-ses.ts";
 import { FORMATS_A } from "./formats-a.ts";
 import { FORMATS_B } from "./formats-b.ts";
 import { autoReply, feedbackReport } from "./not-a-bounce.ts";
 import { rfc3464 } from "./rfc3464.ts";
+import { rfc3464Inline } from "./rfc3464-inline.ts";
+import { textNotice } from "./text-notice.ts";
 import type { Detection, Detector } from "./types.ts";
 import { xFailedRecipients } from "./x-failed-recipients.ts";
 
@@ -19,10 +22,14 @@ export const DETECTORS: readonly (readonly [
 	["feedback-report", feedbackReport],
 	["rfc3464", rfc3464],
 	["x-failed-recipients", xFailedRecipients],
+	["amazon-ses", amazonSes],
 	// vendor text formats: each gates on a marker only its MTA writes
 	...FORMATS_A,
 	...FORMATS_B,
 	["auto-reply", autoReply],
+	// generic: RFC 3464 fields in a text part, then a notice's prose
+	["rfc3464-inline", rfc3464Inline],
+	["text-notice", textNotice],
 ];
 
 export function detect(message: Message): Detection | undefined {

@@ -8,6 +8,7 @@ import { parseStatus, statusClass, statusFromText } from "../dsn/status.ts";
 import { decodeText, type MailPart } from "../mail/message.ts";
 import {
 	type Action,
+	type Bounce,
 	type Detector,
 	type RecipientReport,
 	toAction,
@@ -20,12 +21,19 @@ const DSN_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** The machine-readable part of a multipart/report (RFC 6522 §3), any depth. */
-export const rfc3464: Detector = (message) => {
-	const parts = message.parts.filter((p) => DSN_TYPES.has(p.mimeType));
+export const rfc3464: Detector = (message) =>
+	readDeliveryStatus(
+		message.parts.filter((p) => DSN_TYPES.has(p.mimeType)).map(partText),
+	);
+
+/** Reads the bodies of delivery-status parts; undefined when no recipient is named. */
+export function readDeliveryStatus(
+	bodies: readonly string[],
+): Bounce | undefined {
 	const recipients: RecipientReport[] = [];
 	let reportingMta: string | undefined;
-	for (const part of parts) {
-		const status = parseDeliveryStatus(partText(part));
+	for (const body of bodies) {
+		const status = parseDeliveryStatus(body);
 		reportingMta ??= mtaName(status.message.get("reporting-mta"));
 		for (const group of status.recipients) {
 			const recipient = toRecipient(group);
@@ -34,7 +42,7 @@ export const rfc3464: Detector = (message) => {
 	}
 	if (recipients.length === 0) return undefined;
 	return { kind: "bounce", detector: "rfc3464", recipients, reportingMta };
-};
+}
 
 function partText(part: MailPart): string {
 	return decodeText(part.content);

@@ -1,13 +1,23 @@
 // Shared helpers for detectors of plain-text bounce formats.
 
 /** Where the returned copy of the original starts in common text bounces. */
-const RETURNED_COPY =
-	/^[ \t]*(?:-{2,}.*(?:copy of the message|original message|returned message|message headers|undelivered message).*|----- Original message -----|-+ ?Below this line is a copy of the message\.?)$/im;
+const RETURNED_COPY: readonly RegExp[] = [
+	// "------ This is a copy of the message, including all the headers. ------" (Exim),
+	// "Below is a copy of the original message:" (OpenSMTPD), "Message headers follow." (DMA),
+	// "----- Original message -----" (Gmail), "Original message headers:" (Exchange)
+	/^.{0,40}(?:copy of (?:the |your )?(?:original )?message|original message|message headers follow|returned message|undelivered message|headers of (?:the |your )?(?:original )?message|message headers|unsent message).{0,40}$/im,
+	// a header block at the start of a line: the returned original itself
+	/^(?:Received|Return-Path|DKIM-Signature|ARC-Seal):[ \t]/im,
+];
 
 /** The notice's own text, without the returned original that some formats quote inline. */
 export function noticeText(text: string): string {
-	const match = RETURNED_COPY.exec(text);
-	return match ? text.slice(0, match.index) : text;
+	let end = text.length;
+	for (const marker of RETURNED_COPY) {
+		const match = marker.exec(text);
+		if (match && match.index < end) end = match.index;
+	}
+	return text.slice(0, end);
 }
 
 /** Up to `max` characters of what the notice says after naming `address`, on one line. */

@@ -1,26 +1,32 @@
-import { statusClass } from "./status.ts";
+import { statusFromText } from "./status.ts";
 
-// Text that says the message expired in the queue because the receiving host could
-// not be reached (connection refused or timed out), in the words MTAs use.
+// Words for "gave up: the receiving host could not be reached", as MTAs write them.
 const UNREACHABLE =
-	/message expired|queue\.expired|delivery time expired|retry time(?:out)? (?:not reached|exceeded)|unable to deliver in \d+ minutes|timed? out|connection refused|did not accept our requests to connect|no route to host|hosts have been failing|network is unreachable|host unreachable|could not connect/i;
+	/queue\.expired|envelope expired|delivery time expired|retry time(?:out)? (?:not reached|exceeded)|unable to deliver in \d+ minutes|timed? out|connection refused|did not accept our requests to connect|no route to host|network is unreachable|host unreachable|could not connect|hosts have been failing/i;
 
 /**
  * A "failed" recipient that is really a delivery that ran out of time because the
- * receiving host could not be reached: RFC 3463 §3.5 network and routing status
- * (4.4.x), X.4.7 "delivery time expired", or an unreachable-host text. Our own
- * network or a passing outage at the receiver looks the same, so it is not proof
- * that the address is dead. A mailbox-level deferral that expired (4.2.1 "mailbox
- * temporarily unavailable" until the queue lifetime ran out) is not this.
+ * receiving host could not be reached. Our own network or a passing outage at the
+ * receiver looks the same, so it is no proof that the address is dead.
+ * - the diagnostic says so (connection refused or timed out, retry time exceeded);
+ * - else a reply the receiver gave in the diagnostic decides (`450 4.7.1 Access
+ *   denied`, `452 4.4.5 Insufficient disk space`): it was reached, and refused;
+ * - else the status alone: X.4.7 "delivery time expired" or 4.4.1 "no answer from
+ *   host" (RFC 3463 §3.5). A mailbox-level deferral that expired (4.2.1 until the
+ *   queue lifetime ran out) is a failure like any other.
  */
 export function expiredUnreachable(
 	status: string | undefined,
 	diagnostic: string | undefined,
 ): boolean {
-	const [, subject, detail] = (status ?? "").split(".");
-	if (subject === "4" && detail === "7") return true;
-	if (statusClass(status) === "4" && subject === "4") return true;
-	if (statusClass(status) === "5" && subject !== "4" && status !== "5.0.0")
+	if (diagnostic && UNREACHABLE.test(diagnostic)) return true;
+	if (
+		diagnostic &&
+		statusFromText(diagnostic.replace(/^[^;]*;/, "")) !== undefined
+	)
 		return false;
-	return diagnostic !== undefined && UNREACHABLE.test(diagnostic);
+	const [klass, subject, detail] = (status ?? "").split(".");
+	return (
+		subject === "4" && (detail === "7" || (klass === "4" && detail === "1"))
+	);
 }

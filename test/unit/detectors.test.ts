@@ -222,3 +222,13 @@ describe("each detector says 'not mine' with undefined", () => {
 		expect(feedbackReport(message)).toBeUndefined();
 	});
 });
+
+describe("generic detectors run last", () => {
+	const names = DETECTORS.map(([name]) => name);
+	test("rfc3464-inline and text-notice come after every specific format and after auto-reply", () => {
+		const autoReply = names.indexOf("auto-reply");
+		expect(autoReply).toBeGreaterThan(0);
+		expect(names.slice(-2)).toEqual(["rfc3464-inline", "text-notice"]);
+		expect(names.indexOf("amazon-ses")).toBeLessThan(autoReply);
+	});
+});

@@ -1,0 +1,114 @@
+import { stripAngles } from "../dsn/address.ts";
+import { statusFromText } from "../dsn/status.ts";
+import { header, type Message } from "../mail/message.ts";
+import { noticeText, textAfter } from "./text.ts";
+import type { Action, Detector, RecipientReport } from "./types.ts";
+
+/** A non-delivery notice by its sender or subject, in the words MTAs use. */
+const NOTICE_FROM =
+	/mailer-daemon|postmaster|mail delivery|mail administrator|delivery subsystem/i;
+const NOTICE_SUBJECT =
+	/undeliver|undelivered|returned mail|failure notice|delivery (?:status notification|failure|failed|problem|has failed|notification)|mail delivery failed|could not be delivered|non-?deliver|returned to sender|delivery status/i;
+
+/** Delay warnings say the MTA is still trying (RFC 3464 §2.3.3 "delayed"). */
+const DELAY =
+	/\bdelayed\b|has not yet been delivered|not been delivered yet|will (?:continue to )?(?:be )?retr(?:y|ied)|delivery attempts will continue|warning message only|still trying|no action is required/i;
+
+const ADMIN = /^(?:postmaster|mailer-daemon|abuse|support|noreply|no-reply)@/i;
+
+const ADDR = String.raw`[^\s<>()"',;:@\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`;
+
+// Places where a notice names the recipient that failed:
+const RECIPIENT_LINES: readonly RegExp[] = [
+	// Postfix, qmail, OpenSMTPD: "<rua@example.org>: host mx said: 550 ..." / "rua@example.org: 550 ..."
+	new RegExp(String.raw`^[ \t]*<(${ADDR})>[ \t]*:`, "gm"),
+	new RegExp(String.raw`^[ \t]*(${ADDR})[ \t]*:[ \t]*\S`, "gm"),
+	// Exim, Gmail, Exchange: the address alone on its line, maybe "<mailto:...>" after it
+	new RegExp(
+		String.raw`^[ \t]*<?(${ADDR})>?[ \t]*(?:<mailto:[^>]*>)?[ \t]*$`,
+		"gm",
+	),
+	// DragonFly, Courier, Sendmail prose: "... delivering your mail to <rua@example.org>."
+	new RegExp(
+		String.raw`(?:deliver(?:ing|ed|y)?|send(?:ing)?)\s+(?:of\s+)?(?:your\s+|the\s+)?(?:mail|message|e-?mail)?\s*(?:to|for)\s*:?\s*<(${ADDR})>`,
+		"gi",
+	),
+	// "Recipient address: rua@example.org", "Failed recipient: ..."
+	new RegExp(
+		String.raw`(?:recipient(?: address)?|addressee|failed address)\s*:\s*<?(${ADDR})>?`,
+		"gi",
+	),
+];
+
+/**
+ * The last resort for bounces no specific detector knows: a notice from a mailer
+ * daemon (or with a bounce subject) that names recipients in one of the usual places.
+ * Runs after the auto-reply recogniser. Addresses of the notice's own envelope
+ * (To, From) and administrative ones are never taken.
+ */
+export const textNotice: Detector = (message) => {
+	if (!isNotice(message)) return undefined;
+	const notice = noticeText(message.text);
+	const addresses = recipientsIn(notice, excluded(message));
+	if (addresses.length === 0) return undefined;
+	const action: Action =
+		DELAY.test(message.subject) || DELAY.test(notice) ? "delayed" : "failed";
+	const recipients: RecipientReport[] = addresses.map((address) => {
+		const diagnostic = textAfter(notice, address);
+		const status = statusFromText(diagnostic);
+		return {
+			address,
+			original: undefined,
+			action,
+			status: status ?? (action === "failed" ? "5.0.0" : "4.0.0"),
+			diagnostic,
+			remoteMta: undefined,
+		};
+	});
+	return {
+		kind: "bounce",
+		detector: "text-notice",
+		recipients,
+		reportingMta: undefined,
+	};
+};
+
+function isNotice(message: Message): boolean {
+	return (
+		NOTICE_FROM.test(header(message, "from") ?? "") ||
+		NOTICE_SUBJECT.test(message.subject)
+	);
+}
+
+function recipientsIn(notice: string, skip: ReadonlySet<string>): string[] {
+	const found = new Map<string, { address: string; at: number }>();
+	for (const pattern of RECIPIENT_LINES) {
+		for (const match of notice.matchAll(pattern)) {
+			const address = match[1] ?? "";
+			const key = address.toLowerCase();
+			if (skip.has(key) || ADMIN.test(key) || found.has(key)) continue;
+			found.set(key, { address, at: match.index });
+		}
+	}
+	return [...found.values()].sort((a, b) => a.at - b.at).map((f) => f.address);
+}
+
+/** The notice's own envelope and header addresses: ours, not a failed recipient. */
+function excluded(message: Message): Set<string> {
+	const skip = new Set<string>();
+	for (const name of [
+		"to",
+		"from",
+		"return-path",
+		"sender",
+		"reply-to",
+		"delivered-to",
+		"x-original-to",
+	]) {
+		for (const part of (header(message, name) ?? "").split(",")) {
+			const address = stripAngles(part).toLowerCase();
+			if (address.includes("@")) skip.add(address);
+		}
+	}
+	return skip;
+}

@@ -1,0 +1,86 @@
+import { describe, expect, test } from "bun:test";
+import { textNotice } from "../../src/detect/text-notice.ts";
+import type { Message } from "../../src/mail/message.ts";
+
+function notice(
+	text: string,
+	from = "Mail Delivery System <MAILER-DAEMON@mail.sender.test>",
+	subject = "Mail delivery failed",
+): Message {
+	return {
+		headers: [
+			{ name: "from", value: from },
+			{ name: "to", value: "dmarc-reports@sender.test" },
+		],
+		subject,
+		text,
+		parts: [],
+	};
+}
+
+const addresses = (m: Message) => {
+	const found = textNotice(m);
+	return found?.kind === "bounce"
+		? found.recipients.map((r) => [r.address, r.action, r.status])
+		: found;
+};
+
+describe("textNotice", () => {
+	test("Postfix-style '<addr>: host said' lines, status from the reply", () => {
+		expect(
+			addresses(
+				notice(
+					"<rua@example.net>: host mx.example.net said: 550 5.1.1 User unknown\n",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.1.1"]]);
+	});
+
+	test("a bare SMTP reply without an enhanced code gives X.0.0", () => {
+		expect(
+			addresses(notice("rua@example.net: 550 No such user here\n")),
+		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("addresses in the returned copy are not recipients", () => {
+		const text =
+			"rua@example.net: 550 5.1.1 unknown\n\n------ This is a copy of the message, including all the headers. ------\n\nTo: other@example.com\n<third@example.com>: x\n";
+		expect(addresses(notice(text))).toEqual([
+			["rua@example.net", "failed", "5.1.1"],
+		]);
+	});
+
+	test("the notice's own To and administrative addresses are never taken", () => {
+		const text =
+			"<dmarc-reports@sender.test>: your message\n<postmaster@example.net>: contact\n";
+		expect(textNotice(notice(text))).toBeUndefined();
+	});
+
+	test("a delay warning reports delayed, never failed", () => {
+		const text =
+			"has not yet been delivered to:\n\n  rua@example.net\n\nDelivery attempts will continue.\n";
+		expect(
+			addresses(notice(text, undefined, "Warning: message delayed")),
+		).toEqual([["rua@example.net", "delayed", "4.0.0"]]);
+	});
+
+	test("not from a mailer daemon and no bounce subject: not mine", () => {
+		expect(
+			textNotice(
+				notice(
+					"rua@example.net: 550 no\n",
+					"Jane <jane@example.net>",
+					"Re: hello",
+				),
+			),
+		).toBeUndefined();
+	});
+
+	test("a continuation line holding a Message-ID is cut off with the returned headers", () => {
+		const text =
+			"There was an error delivering your mail to <rua@example.net>.\n\nMessage headers follow.\n\nSubject: Report Domain: example.org\n <example.org-1704067200@sender.test>\n";
+		expect(addresses(notice(text))).toEqual([
+			["rua@example.net", "failed", "5.0.0"],
+		]);
+	});
+});
