@@ -57,7 +57,7 @@ export async function decide(
 
 	const verp = verpRecipient(extension);
 	const recipients = judge(detection, verp);
-	const found = await findReportDomain(message);
+	const found = await findReportDomain(message, raw);
 	const base = {
 		outcome: "ignore" as Outcome,
 		reason: "",

@@ -31,6 +31,7 @@ export interface ReportDomain {
  */
 export async function findReportDomain(
 	message: Message,
+	raw: Uint8Array,
 ): Promise<ReportDomain | undefined> {
 	for (const part of message.parts) {
 		if (!RETURNED_TYPES.has(part.mimeType)) continue;
@@ -38,7 +39,7 @@ export async function findReportDomain(
 		const found = fromOriginal(returned);
 		if (found) return found;
 	}
-	return fromBounce(message);
+	return fromBounce(message) ?? (await fromRawSubjects(raw));
 }
 
 function fromOriginal(original: Message): ReportDomain | undefined {
@@ -69,6 +70,31 @@ function fromBounce(message: Message): ReportDomain | undefined {
 	}
 	const text = reportDomainFromSubject(message.text);
 	return text ? { domain: text, source: "bounce text" } : undefined;
+}
+
+const SUBJECT_LINE = /^Subject:[^\n]*(?:\r?\n[ \t][^\n]*)*/gim;
+const MAX_SUBJECT_LINES = 20;
+
+/**
+ * The last resort: Subject header lines anywhere in the raw message, decoded (RFC 2047)
+ * and read with the report grammar. It finds the original quoted inline as text (qmail,
+ * Exim, forwarded bounces) and in parts whose MIME structure is broken.
+ */
+async function fromRawSubjects(
+	raw: Uint8Array,
+): Promise<ReportDomain | undefined> {
+	const text = new TextDecoder("latin1").decode(raw);
+	let seen = 0;
+	for (const match of text.matchAll(SUBJECT_LINE)) {
+		if (++seen > MAX_SUBJECT_LINES) break;
+		if (!/report/i.test(match[0])) continue;
+		const parsed = await parseEmbedded(
+			new TextEncoder().encode(`${match[0]}\r\n\r\n`),
+		);
+		const domain = reportDomainFromSubject(parsed.subject);
+		if (domain) return { domain, source: "quoted subject" };
+	}
+	return undefined;
 }
 
 /** OpenDMARC's `<domain-timestamp@submitter>` Message-ID (R14), also in References. */

@@ -1,0 +1,31 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { imailServer } from "../../src/detect/imailserver.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+test("imailserver: reason: address lines; an expiry is held", async () => {
+	const found = imailServer(await fixture("imailserver-01.eml"));
+	expect(found?.kind).toBe("bounce");
+	if (found?.kind !== "bounce") return;
+	expect(found.recipients.map((r) => [r.address, r.action, r.status])).toEqual([
+		["rua@example.net", "failed", "5.0.0"],
+		["ruf@example.com", "failed", "4.4.7"],
+	]);
+});
+
+test("imailserver: not mine", async () => {
+	const other = await parseMessage(
+		[
+			"From: someone@example.com",
+			"Subject: Re: report",
+			"",
+			"Unknown user: rua@example.net",
+			"Original message follows.",
+		].join("\n"),
+	);
+	expect(imailServer(other)).toBeUndefined();
+});

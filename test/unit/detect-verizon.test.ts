@@ -1,0 +1,30 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { verizon } from "../../src/detect/verizon.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+test("verizon: MMSC notice", async () => {
+	const found = verizon(await fixture("verizon-01.eml"));
+	expect(found?.kind).toBe("bounce");
+	if (found?.kind !== "bounce") return;
+	expect(found.recipients.map((r) => [r.address, r.action, r.status])).toEqual([
+		["5550100@mms.example.net", "failed", "5.0.0"],
+	]);
+});
+
+test("verizon: not mine", async () => {
+	const other = await parseMessage(
+		[
+			"From: someone@example.com",
+			"Subject: Re: report",
+			"",
+			"Message could not be delivered to mobile phones in the tunnel.",
+			"To: rua@example.net",
+		].join("\n"),
+	);
+	expect(verizon(other)).toBeUndefined();
+});

@@ -1,0 +1,30 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { x6 } from "../../src/detect/x6.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+test("x6: rejected recipient sentence", async () => {
+	const found = x6(await fixture("x6-01.eml"));
+	expect(found?.kind).toBe("bounce");
+	if (found?.kind !== "bounce") return;
+	expect(found.recipients.map((r) => [r.address, r.action, r.status])).toEqual([
+		["rua@example.net", "failed", "5.1.1"],
+	]);
+});
+
+test("x6: not mine", async () => {
+	const other = await parseMessage(
+		[
+			"From: someone@example.com",
+			"Subject: Re: report",
+			"",
+			"We had trouble finding the venue.",
+			"SMTP Server <mx.example.net> rejected recipient <rua@example.net>. It responded as follows: [550 5.1.1 User unknown]",
+		].join("\n"),
+	);
+	expect(x6(other)).toBeUndefined();
+});

@@ -1,0 +1,30 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { yahoo } from "../../src/detect/yahoo.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+test("yahoo: Yahoo's qmail layout", async () => {
+	const found = yahoo(await fixture("yahoo-01.eml"));
+	expect(found?.kind).toBe("bounce");
+	if (found?.kind !== "bounce") return;
+	expect(found.recipients.map((r) => [r.address, r.action, r.status])).toEqual([
+		["rua@example.net", "failed", "5.1.1"],
+	]);
+});
+
+test("yahoo: not mine", async () => {
+	const other = await parseMessage(
+		[
+			"From: someone@example.com",
+			"Subject: Re: report",
+			"",
+			"Sorry, we were unable to attend the meeting.",
+			"<rua@example.net>: see you",
+		].join("\n"),
+	);
+	expect(yahoo(other)).toBeUndefined();
+});
