@@ -2,9 +2,9 @@ import { detect } from "./detect/index.ts";
 import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
 import { expiredUnreachable } from "./dsn/expiry.ts";
 import { normalizeMailbox } from "./dsn/mailbox.ts";
-import { oneLine } from "./errors.ts";
+import { oneLine, printable } from "./errors.ts";
 import { type Message, parseMessage } from "./mail/message.ts";
-import { findReportDomain } from "./report/index.ts";
+import { findReportDomain, namesReportDomain } from "./report/index.ts";
 import { verpRecipient } from "./verp.ts";
 
 export type Outcome = "record" | "ignore" | "quarantine";
@@ -68,10 +68,19 @@ export async function decide(
 		verp: verp ?? null,
 		recipients,
 	};
-	if (recipients.some((r) => r.suppress))
+	if (recipients.some((r) => r.suppress)) {
+		if (found === undefined && namesReportDomain(raw))
+			return {
+				...base,
+				outcome: "quarantine",
+				reason: "invalid-report-domain",
+			};
 		return { ...base, outcome: "record", reason: "failed" };
+	}
 	if (recipients.some((r) => r.hold === "invalid-address"))
 		return { ...base, outcome: "quarantine", reason: "invalid-address" };
+	if (recipients.every((r) => r.action === "unknown"))
+		return { ...base, outcome: "quarantine", reason: "no-action" };
 	return { ...base, outcome: "ignore", reason: ignoreReason(recipients) };
 }
 
@@ -109,7 +118,7 @@ function toDecision(report: RecipientReport): RecipientDecision {
 		normalizeMailbox(report.address);
 	const hold = holdReason(report, key);
 	return {
-		address: key ?? oneLine(report.original ?? report.address, 320),
+		address: key ?? printable(report.original ?? report.address),
 		action: report.action,
 		status: report.status ?? null,
 		diagnostic:

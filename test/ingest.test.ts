@@ -173,6 +173,23 @@ describe("ingest quarantines what it cannot use", () => {
 		expect(listDir(join(dir, "domains"))).toEqual([]);
 	});
 
+	test("a DSN whose recipients carry no usable Action is quarantined, and its summary stays printable", () => {
+		const dir = tempDataDir();
+		const dsn = makeDsn({
+			recipients: [
+				{
+					address: "r\u00fc\u0001\u00ff[j",
+					action: "\u00e4\u00f6",
+					status: "x",
+				},
+			],
+			subject: REPORT_SUBJECT,
+		});
+		const r = run(["ingest", "Q15", "", dir], dsn);
+		expect(r.stdout).toBe("quarantined no-action: saved/Q15.no-action\n");
+		expect(listDir(join(dir, "domains"))).toEqual([]);
+	});
+
 	test("input above 20 MB is saved truncated, not parsed", () => {
 		const dir = tempDataDir();
 		const big = new Uint8Array(21 * 1024 * 1024).fill(0x61);

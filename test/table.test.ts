@@ -146,3 +146,9 @@ describe("table", () => {
 		expect(r.stderr).toStartWith("dmarc-dsn-processor table: ");
 	});
 });
+
+test("a new data dir without domains/ gives an empty map, not an error", () => {
+	const dir = tempDataDir();
+	const r = run(["table", dir]);
+	expect([r.status, r.stdout, r.stderr]).toEqual([0, "", ""]);
+});

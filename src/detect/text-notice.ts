@@ -18,27 +18,38 @@ const ADMIN = /^(?:postmaster|mailer-daemon|abuse|support|noreply|no-reply)@/i;
 
 const ADDR = String.raw`[^\s<>()"',;:@\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`;
 
-// Places where a notice names the recipient that failed:
-const RECIPIENT_LINES: readonly RegExp[] = [
-	// Postfix, qmail, OpenSMTPD: "<rua@example.org>: host mx said: 550 ..." / "rua@example.org: 550 ..."
-	new RegExp(String.raw`^[ \t]*<(${ADDR})>[ \t]*:`, "gm"),
-	new RegExp(String.raw`^[ \t]*(${ADDR})[ \t]*:[ \t]*\S`, "gm"),
-	// Exim, Gmail, Exchange: the address alone on its line, maybe "<mailto:...>" after it
-	new RegExp(
-		String.raw`^[ \t]*<?(${ADDR})>?[ \t]*(?:<mailto:[^>]*>)?[ \t]*$`,
-		"gm",
-	),
-	// DragonFly, Courier, Sendmail prose: "... delivering your mail to <rua@example.org>."
-	new RegExp(
-		String.raw`(?:deliver(?:ing|ed|y)?|send(?:ing)?)\s+(?:of\s+)?(?:your\s+|the\s+)?(?:mail|message|e-?mail)?\s*(?:to|for)\s*:?\s*<(${ADDR})>`,
-		"gi",
-	),
-	// "Recipient address: rua@example.org", "Failed recipient: ..."
-	new RegExp(
-		String.raw`(?:recipient(?: address)?|addressee|failed address)\s*:\s*<?(${ADDR})>?`,
-		"gi",
-	),
-];
+// Places where a notice names the recipient that failed; `loose` places are also
+// where notices print contact addresses, so administrative ones are skipped there.
+const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
+	[
+		// Postfix, qmail, OpenSMTPD: "<rua@example.org>: host mx said: 550 ..." / "rua@example.org: 550 ..."
+		[new RegExp(String.raw`^[ \t]*<(${ADDR})>[ \t]*:`, "gm"), false],
+		[new RegExp(String.raw`^[ \t]*(${ADDR})[ \t]*:[ \t]*\S`, "gm"), false],
+		// Exim, Gmail, Exchange: the address alone on its line, maybe "<mailto:...>" after it
+		[
+			new RegExp(
+				String.raw`^[ \t]*<?(${ADDR})>?[ \t]*(?:<mailto:[^>]*>)?[ \t]*$`,
+				"gm",
+			),
+			true,
+		],
+		// DragonFly, Courier, Sendmail prose: "... delivering your mail to <rua@example.org>."
+		[
+			new RegExp(
+				String.raw`(?:deliver(?:ing|ed|y)?|send(?:ing)?)\s+(?:of\s+)?(?:your\s+|the\s+)?(?:mail|message|e-?mail)?\s*(?:to|for)\s*:?\s*<(${ADDR})>`,
+				"gi",
+			),
+			false,
+		],
+		// "Recipient address: rua@example.org", "Failed recipient: ..."
+		[
+			new RegExp(
+				String.raw`(?:recipient(?: address)?|addressee|failed address)\s*:\s*<?(${ADDR})>?`,
+				"gi",
+			),
+			true,
+		],
+	];
 
 /**
  * The last resort for bounces no specific detector knows: a notice from a mailer
@@ -82,11 +93,12 @@ function isNotice(message: Message): boolean {
 
 function recipientsIn(notice: string, skip: ReadonlySet<string>): string[] {
 	const found = new Map<string, { address: string; at: number }>();
-	for (const pattern of RECIPIENT_LINES) {
+	for (const [pattern, loose] of RECIPIENT_LINES) {
 		for (const match of notice.matchAll(pattern)) {
 			const address = match[1] ?? "";
 			const key = address.toLowerCase();
-			if (skip.has(key) || ADMIN.test(key) || found.has(key)) continue;
+			if (skip.has(key) || (loose && ADMIN.test(key)) || found.has(key))
+				continue;
 			found.set(key, { address, at: match.index });
 		}
 	}
@@ -102,8 +114,7 @@ function excluded(message: Message): Set<string> {
 		"return-path",
 		"sender",
 		"reply-to",
-		"delivered-to",
-		"x-original-to",
+		// not Delivered-To / X-Original-To: DragonFly puts the failed recipient there
 	]) {
 		for (const part of (header(message, name) ?? "").split(",")) {
 			const address = stripAngles(part).toLowerCase();

@@ -102,3 +102,15 @@ function fromMessageId(value: string | undefined): string | undefined {
 	const match = value && /<([^<>@\s]+)-\d{6,}@[^<>\s]+>/.exec(value);
 	return match ? normalizeDomain(match[1] ?? "") : undefined;
 }
+
+// "Report Domain:" in any form, also inside an RFC 2047 Q-encoded word ("Report_Domain=3A")
+const REPORT_DOMAIN_LABEL = /report[ _\t]*-?domain[ _\t]*(?::|=3A)/i;
+
+/**
+ * True when the message names a report domain that findReportDomain could not accept:
+ * a forged or broken value (`../../etc`, map syntax) that must be quarantined (R16),
+ * unlike a bounce that names no report domain at all.
+ */
+export function namesReportDomain(raw: Uint8Array): boolean {
+	return REPORT_DOMAIN_LABEL.test(new TextDecoder("latin1").decode(raw));
+}

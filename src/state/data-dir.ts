@@ -1,5 +1,6 @@
 import {
 	closeSync,
+	existsSync,
 	constants as fs,
 	fstatSync,
 	ftruncateSync,
@@ -92,7 +93,10 @@ export function readDomainFiles(dir: string): DomainFile[] {
 	const domains = join(dir, DOMAINS);
 	let names: string[];
 	try {
-		names = readdirSync(domains);
+		if (!statSync(dir).isDirectory())
+			throw new DataDirError(`${dir} is not a directory`, "ENOTDIR");
+		// a new data dir has no domains/ until the first bounce: an empty map, not an error
+		names = existsSync(domains) ? readdirSync(domains) : [];
 	} catch (error) {
 		throw asDataDirError(error, domains);
 	}

@@ -50,10 +50,16 @@ describe("textNotice", () => {
 		]);
 	});
 
-	test("the notice's own To and administrative addresses are never taken", () => {
+	test("the notice's own To is never taken; a contact address alone on a line is skipped", () => {
 		const text =
-			"<dmarc-reports@sender.test>: your message\n<postmaster@example.net>: contact\n";
+			"<dmarc-reports@sender.test>: your message\n\nFor help write to\n  postmaster@example.net\n";
 		expect(textNotice(notice(text))).toBeUndefined();
+	});
+
+	test("a postmaster address that failed is a recipient like any other (rua=mailto:postmaster@...)", () => {
+		expect(
+			addresses(notice("<postmaster@example.net>: host said: 550 5.1.1 no\n")),
+		).toEqual([["postmaster@example.net", "failed", "5.1.1"]]);
 	});
 
 	test("a delay warning reports delayed, never failed", () => {
