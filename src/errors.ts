@@ -64,5 +64,5 @@ export function errnoCode(error: unknown): string | undefined {
 
 /** Printable ASCII only, for text that may be forged bytes: Postfix logs it as is. */
 export function printable(text: string, max = 100): string {
-	return oneLine(text.replace(/[^\x20-\x7e]/g, "?"), max);
+	return oneLine(text, max).replace(/[^\x20-\x7e]/g, "?");
 }

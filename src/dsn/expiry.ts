@@ -2,7 +2,7 @@ import { statusFromText } from "./status.ts";
 
 // Words for "gave up: the receiving host could not be reached", as MTAs write them.
 const UNREACHABLE =
-	/queue\.expired|envelope expired|delivery time expired|retry time(?:out)? (?:not reached|exceeded)|unable to deliver in \d+ minutes|timed? out|connection refused|did not accept our requests to connect|no route to host|network is unreachable|host unreachable|could not connect|hosts have been failing/i;
+	/queue\.expired|envelope expired|could not (?:be )?deliver(?:ed)? for (?:the last )?\d+ (?:seconds|minutes|hours|days)|delivery time expired|retry time(?:out)? (?:not reached|exceeded)|unable to deliver in \d+ minutes|timed? out|connection refused|did not accept our requests to connect|no route to host|network is unreachable|host unreachable|could not connect|hosts have been failing/i;
 
 /**
  * A "failed" recipient that is really a delivery that ran out of time because the

@@ -1,4 +1,5 @@
 import PostalMime, { type Email } from "postal-mime";
+import { rawBodyText, repairBoundary } from "./repair.ts";
 
 /** A header with its name lowercased and its value unfolded (RFC 5322 §2.2.3). */
 export interface Header {
@@ -35,12 +36,26 @@ const LIMITS = {
 } as const;
 
 export async function parseMessage(raw: Uint8Array | string): Promise<Message> {
-	const email = await PostalMime.parse(raw, {
+	const message = toMessage(await parse(raw));
+	if (
+		message.text !== "" ||
+		message.parts.length > 0 ||
+		typeof raw === "string"
+	)
+		return message;
+	// nothing came out: a declared boundary the body never uses, or no MIME at all
+	const repaired = repairBoundary(raw);
+	const again = repaired ? toMessage(await parse(repaired)) : message;
+	if (again.text !== "" || again.parts.length > 0) return again;
+	return { ...again, text: rawBodyText(raw) };
+}
+
+function parse(raw: Uint8Array | string): Promise<Email> {
+	return PostalMime.parse(raw, {
 		forceRfc822Attachments: true,
 		attachmentEncoding: "arraybuffer",
 		...LIMITS,
 	});
-	return toMessage(email);
 }
 
 /**
