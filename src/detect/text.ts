@@ -5,7 +5,10 @@ const RETURNED_COPY: readonly RegExp[] = [
 	// "------ This is a copy of the message, including all the headers. ------" (Exim),
 	// "Below is a copy of the original message:" (OpenSMTPD), "Message headers follow." (DMA),
 	// "----- Original message -----" (Gmail), "Original message headers:" (Exchange)
-	/^.{0,40}(?:copy of (?:the |your )?(?:original )?message|original message|message headers follow|returned message|undelivered message|headers of (?:the |your )?(?:original )?message|message headers|unsent message).{0,40}$/im,
+	/^.{0,40}(?:copy of (?:the |your )?(?:original )?message|headers of (?:the |your )?(?:original )?message).{0,40}$/im,
+	// a line that starts with the marker, so that prose such as "The MTS-ID of the
+	// original message is: ..." (Exchange) does not cut the notice short
+	/^[ \t-]*(?:original message|message headers|returned message|undelivered message|unsent message)\b.{0,40}$/im,
 	// a header block at the start of a line: the returned original itself
 	/^(?:Received|Return-Path|DKIM-Signature|ARC-Seal):[ \t]/im,
 ];

@@ -1,0 +1,50 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { activeHunter } from "../../src/detect/activehunter.ts";
+import type { Detection } from "../../src/detect/types.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+const mail = (lines: readonly string[]) => parseMessage(lines.join("\n"));
+
+const rows = (found: Detection | undefined) =>
+	found?.kind === "bounce"
+		? found.recipients.map((r) => [r.address, r.action, r.status])
+		: found?.kind;
+
+test("activehunter: permanent fatal errors and the transcript", async () => {
+	const found = activeHunter(await fixture("activehunter-01.eml"));
+	expect(rows(found)).toEqual([["rua@example.net", "failed", "5.1.1"]]);
+});
+
+test("activehunter: sendmail wording without the X-AHMAILID marker is not mine", async () => {
+	const other = await mail([
+		"From: MAILER-DAEMON@example.net",
+		"Subject: Returned mail",
+		"",
+		"   ----- The following addresses had permanent fatal errors -----",
+		"rua@example.net",
+	]);
+	expect(activeHunter(other)).toBeUndefined();
+});
+
+test("activehunter: not mine on ordinary mail and auto-replies", async () => {
+	const ordinary = await mail([
+		"From: someone@example.com",
+		"Subject: Re: Report Domain: example.org",
+		"",
+		"Thanks for the report, forwarded to rua@example.net.",
+	]);
+	expect(activeHunter(ordinary)).toBeUndefined();
+	const vacation = await mail([
+		"From: rua@example.net",
+		"Subject: Automatic reply: Report Domain: example.org",
+		"Auto-Submitted: auto-replied",
+		"",
+		"I am out of the office until Monday.",
+	]);
+	expect(activeHunter(vacation)).toBeUndefined();
+});

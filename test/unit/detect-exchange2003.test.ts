@@ -1,0 +1,55 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { exchange2003 } from "../../src/detect/exchange2003.ts";
+import type { Detection } from "../../src/detect/types.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+const mail = (lines: readonly string[]) => parseMessage(lines.join("\n"));
+
+const rows = (found: Detection | undefined) =>
+	found?.kind === "bounce"
+		? found.recipients.map((r) => [r.address, r.action, r.status])
+		: found?.kind;
+
+test("exchange2003: prose notice, one entry per recipient", async () => {
+	expect(rows(exchange2003(await fixture("exchange2003-01.eml")))).toEqual([
+		["rua@example.net", "failed", "5.1.1"],
+		["dmarc@Example.NET", "failed", "5.1.1"],
+	]);
+	expect(rows(exchange2003(await fixture("exchange2003-02.eml")))).toEqual([
+		["rua@example.com", "failed", "5.1.1"],
+	]);
+});
+
+test("exchange2003: the diagnostic is the text below the address", async () => {
+	const found = exchange2003(await fixture("exchange2003-01.eml"));
+	const second = found?.kind === "bounce" ? found.recipients[1] : undefined;
+	expect(second?.diagnostic).toContain("550 5.1.1 dmarc@example.net");
+	// the MTS-ID line mentions "the original message" but is not the returned copy
+	const first = found?.kind === "bounce" ? found.recipients[0] : undefined;
+	expect(first?.diagnostic).toBe(
+		"The recipient name is not recognized MSEXCH:IMS:EXAMPLE:NET:MX1 0 (000C05A6) Unknown Recipient",
+	);
+});
+
+test("exchange2003: not mine on ordinary mail and auto-replies", async () => {
+	const ordinary = await mail([
+		"From: someone@example.com",
+		"Subject: Re: Report Domain: example.org",
+		"",
+		"Thanks for the report, forwarded to rua@example.net.",
+	]);
+	expect(exchange2003(ordinary)).toBeUndefined();
+	const vacation = await mail([
+		"From: rua@example.net",
+		"Subject: Automatic reply: Report Domain: example.org",
+		"Auto-Submitted: auto-replied",
+		"",
+		"I am out of the office until Monday.",
+	]);
+	expect(exchange2003(vacation)).toBeUndefined();
+});

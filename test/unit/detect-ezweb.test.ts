@@ -1,0 +1,74 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ezweb } from "../../src/detect/ezweb.ts";
+import type { Detection } from "../../src/detect/types.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+const mail = (lines: readonly string[]) => parseMessage(lines.join("\n"));
+
+const rows = (found: Detection | undefined) =>
+	found?.kind === "bounce"
+		? found.recipients.map((r) => [r.address, r.action, r.status])
+		: found?.kind;
+
+test("ezweb: Recipient: block with the SMTP reply", async () => {
+	const found = ezweb(await fixture("ezweb-01.eml"));
+	expect(rows(found)).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	const first = found?.kind === "bounce" ? found.recipients[0] : undefined;
+	expect(first?.diagnostic).toBe("550 <rua@example.net>: User unknown");
+});
+
+test("ezweb: a timed-out message is an expiry (4.4.7), held by decide()", async () => {
+	expect(rows(ezweb(await fixture("ezweb-02.eml")))).toEqual([
+		["rua@example.net", "failed", "4.4.7"],
+	]);
+});
+
+test("ezweb: address alone above the quoted original, non-MIME", async () => {
+	const found = ezweb(
+		await mail([
+			"From: <Postmaster@ezweb.ne.jp>",
+			"Subject: Mail System Error - Returned Mail",
+			"",
+			"<rua@example.net>",
+			"",
+			"Each of the following recipients was rejected by a remote mail server.",
+			"---------------------------------------------------",
+			"From: dmarc-reports@sender.test",
+			"To: other@example.com",
+		]),
+	);
+	expect(rows(found)).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+});
+
+test("ezweb: the same subject from another sender is not mine", async () => {
+	const other = await mail([
+		"From: postmaster@example.com",
+		"Subject: Mail System Error - Returned Mail",
+		"",
+		"<rua@example.net>",
+	]);
+	expect(ezweb(other)).toBeUndefined();
+});
+
+test("ezweb: not mine on ordinary mail and auto-replies", async () => {
+	const ordinary = await mail([
+		"From: someone@example.com",
+		"Subject: Re: Report Domain: example.org",
+		"",
+		"Thanks for the report, forwarded to rua@example.net.",
+	]);
+	expect(ezweb(ordinary)).toBeUndefined();
+	const vacation = await mail([
+		"From: rua@example.net",
+		"Subject: Automatic reply: Report Domain: example.org",
+		"Auto-Submitted: auto-replied",
+		"",
+		"I am out of the office until Monday.",
+	]);
+	expect(ezweb(vacation)).toBeUndefined();
+});

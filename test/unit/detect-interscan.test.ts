@@ -1,0 +1,59 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { interScan } from "../../src/detect/interscan.ts";
+import type { Detection } from "../../src/detect/types.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+const mail = (lines: readonly string[]) => parseMessage(lines.join("\n"));
+
+const rows = (found: Detection | undefined) =>
+	found?.kind === "bounce"
+		? found.recipients.map((r) => [r.address, r.action, r.status])
+		: found?.kind;
+
+test("interscan: the SMTP exchange", async () => {
+	expect(rows(interScan(await fixture("interscan-01.eml")))).toEqual([
+		["rua@example.net", "failed", "5.1.1"],
+	]);
+});
+
+test("interscan: Unable to deliver message to", async () => {
+	expect(rows(interScan(await fixture("interscan-02.eml")))).toEqual([
+		["rua@example.net", "failed", "5.0.0"],
+	]);
+});
+
+test("interscan: a 4xx reply is a delay, never failed", async () => {
+	const found = interScan(
+		await mail([
+			'From: "InterScan MSS" <postmaster@example.net>',
+			"Subject: Mail could not be delivered",
+			"",
+			"Sent <<< RCPT TO:<rua@example.net>",
+			"Received >>> 452 4.2.2 <rua@example.net>... mailbox busy",
+		]),
+	);
+	expect(rows(found)).toEqual([["rua@example.net", "delayed", "4.2.2"]]);
+});
+
+test("interscan: not mine on ordinary mail and auto-replies", async () => {
+	const ordinary = await mail([
+		"From: someone@example.com",
+		"Subject: Re: Report Domain: example.org",
+		"",
+		"Thanks for the report, forwarded to rua@example.net.",
+	]);
+	expect(interScan(ordinary)).toBeUndefined();
+	const vacation = await mail([
+		"From: rua@example.net",
+		"Subject: Automatic reply: Report Domain: example.org",
+		"Auto-Submitted: auto-replied",
+		"",
+		"I am out of the office until Monday.",
+	]);
+	expect(interScan(vacation)).toBeUndefined();
+});

@@ -1,0 +1,55 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { mailFoundry } from "../../src/detect/mailfoundry.ts";
+import type { Detection } from "../../src/detect/types.ts";
+import { parseMessage } from "../../src/mail/message.ts";
+
+const fixture = (name: string) =>
+	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+
+const mail = (lines: readonly string[]) => parseMessage(lines.join("\n"));
+
+const rows = (found: Detection | undefined) =>
+	found?.kind === "bounce"
+		? found.recipients.map((r) => [r.address, r.action, r.status])
+		: found?.kind;
+
+test("mailfoundry: permanent failure", async () => {
+	const found = mailFoundry(await fixture("mailfoundry-01.eml"));
+	expect(rows(found)).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+});
+
+test("mailfoundry: a temporary failure is a delay, never failed", async () => {
+	const found = mailFoundry(
+		await mail([
+			"From: MAILER-DAEMON@example.net",
+			"Subject: Message delivery has been delayed",
+			"",
+			"Unable to deliver message to: <rua@example.net>",
+			"Delivery failed for the following reason:",
+			"Server mx.example.net[192.0.2.25] failed with: 451 4.3.0 Try again later",
+			"",
+			"This is a temporary failure. Delivery will be retried.",
+		]),
+	);
+	expect(rows(found)).toEqual([["rua@example.net", "delayed", "4.3.0"]]);
+});
+
+test("mailfoundry: not mine on ordinary mail and auto-replies", async () => {
+	const ordinary = await mail([
+		"From: someone@example.com",
+		"Subject: Re: Report Domain: example.org",
+		"",
+		"Thanks for the report, forwarded to rua@example.net.",
+	]);
+	expect(mailFoundry(ordinary)).toBeUndefined();
+	const vacation = await mail([
+		"From: rua@example.net",
+		"Subject: Automatic reply: Report Domain: example.org",
+		"Auto-Submitted: auto-replied",
+		"",
+		"I am out of the office until Monday.",
+	]);
+	expect(mailFoundry(vacation)).toBeUndefined();
+});
