@@ -59,7 +59,7 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
  */
 export const textNotice: Detector = (message) => {
 	if (!isNotice(message)) return undefined;
-	const notice = noticeText(message.text);
+	const notice = noticeText(unquote(message.text));
 	const addresses = recipientsIn(notice, excluded(message));
 	if (addresses.length === 0) return undefined;
 	const action: Action =
@@ -122,4 +122,12 @@ function excluded(message: Message): Set<string> {
 		}
 	}
 	return skip;
+}
+
+/** A bounce forwarded by a person arrives quoted ("> "): read it without the quotes. */
+function unquote(text: string): string {
+	const lines = text.split("\n");
+	const quoted = lines.filter((l) => l.startsWith(">")).length;
+	if (quoted * 2 < lines.filter((l) => l.trim() !== "").length) return text;
+	return lines.map((l) => l.replace(/^>[ \t]?/, "")).join("\n");
 }

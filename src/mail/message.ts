@@ -87,17 +87,36 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 function toMessage(email: Email): Message {
+	const parts = email.attachments.map((a) => {
+		const raw = a.mimeType.toLowerCase();
+		// "text/plain\n   charset=x" (no ";") reaches postal-mime as one odd type
+		const mimeType =
+			/^[\w.+-]+\/[\w.+-]+/.exec(raw)?.[0] ?? "application/octet-stream";
+		return {
+			mimeType,
+			filename: a.filename,
+			content: toBytes(a.content),
+			garbled: mimeType !== raw,
+		};
+	});
+	// a notice text part taken for an attachment because its Content-Type was garbled
+	const stray = parts.filter(
+		(p) => p.garbled && p.mimeType === "text/plain" && !p.filename,
+	);
+	const text = [...stray.map((p) => decodeText(p.content)), email.text ?? ""]
+		.filter(Boolean)
+		.join("\n");
 	return {
 		headers: email.headers.map((h) => ({
 			name: h.key,
 			value: unfold(h.value),
 		})),
 		subject: unfold(email.subject ?? ""),
-		text: email.text ?? "",
-		parts: email.attachments.map((a) => ({
-			mimeType: a.mimeType.toLowerCase(),
-			filename: a.filename,
-			content: toBytes(a.content),
+		text,
+		parts: parts.map(({ mimeType, filename, content }) => ({
+			mimeType,
+			filename,
+			content,
 		})),
 	};
 }
