@@ -3,10 +3,11 @@
 //   bun scripts/accuracy.ts [--corpus DIR] [--bin PATH] [--jobs N] [--misses] [--json]
 //
 // For every labelled message (skipping `confidence: low` and `failed: null`):
-//   dry-run  `ingest --dry-run QUEUE_ID EXTENSION`: the set of recipients the decision treats
-//            as failed (action "failed" and suppress true: a DSN's "failed" for a delivery
-//            that expired because the host was unreachable is reported but held, and so is
-//            an address that is not a valid mailbox) must equal the label's `failed` set.
+//   dry-run  `ingest --dry-run QUEUE_ID EXTENSION`: the set of recipients the decision records
+//            as failed (action "failed", suppressed or held as sender-side: a DSN's "failed"
+//            for a delivery that expired because the host was unreachable is reported but
+//            held, and so is an address that is not a valid mailbox) must equal the label's
+//            `failed` set. Whether a failure reaches the map is the map measure's question.
 //   map      (labels with `suppress`, i.e. dmarc/ and postfix/) `ingest` into a fresh data dir,
 //            then `table`: the map keys must be exactly `failed` (suppress yes), empty (no) or a
 //            subset of `failed` (either), and every map line must name the label's report_domain.
@@ -450,7 +451,7 @@ async function dryRun(
 				.filter(
 					(rcpt) =>
 						rcpt.action === "failed" &&
-						rcpt.suppress === true &&
+						(rcpt.suppress === true || rcpt.hold === "sender-side") &&
 						typeof rcpt.address === "string",
 				)
 				.map((rcpt) => normAddress(String(rcpt.address))),

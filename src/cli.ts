@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { defineCommand, runCommand, runMain } from "citty";
-import ingest from "./commands/ingest.ts";
+import ingest, { VALUE_OPTIONS } from "./commands/ingest.ts";
 import table from "./commands/table.ts";
 import { EX } from "./errors.ts";
 import { COMMIT, VERSION } from "./version.ts";
@@ -16,17 +16,20 @@ const main = defineCommand({
 });
 
 /**
- * Postfix passes `ingest QUEUE_ID EXTENSION DATA_DIR`, and the extension comes from
- * whoever wrote the address (`sender+--help@...`). Options count only before the
- * first positional (POSIX getopt), so "--" goes in front of it.
+ * Postfix passes `ingest [OPTIONS] QUEUE_ID EXTENSION DATA_DIR`, and the extension
+ * comes from whoever wrote the address (`sender+--help@...`, `sender+--@...`). Options
+ * count only before the first positional (POSIX getopt), so "--" goes in front of it.
  */
 function separatePositionals(rawArgs: readonly string[]): string[] | undefined {
 	if (rawArgs[0] !== "ingest") return undefined;
-	const first = rawArgs.findIndex(
-		(arg, i) => i > 0 && (arg === "" || !arg.startsWith("-")),
-	);
-	if (first < 0 || rawArgs.includes("--")) return undefined;
-	return [...rawArgs.slice(0, first), "--", ...rawArgs.slice(first)];
+	for (let i = 1; i < rawArgs.length; i++) {
+		const arg = rawArgs[i] ?? "";
+		if (arg === "--") return undefined;
+		if (VALUE_OPTIONS.has(arg)) i++;
+		else if (arg === "" || !arg.startsWith("-"))
+			return [...rawArgs.slice(0, i), "--", ...rawArgs.slice(i)];
+	}
+	return undefined;
 }
 
 const rawArgs = process.argv.slice(2);

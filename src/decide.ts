@@ -4,7 +4,9 @@ import { expiredUnreachable } from "./dsn/expiry.ts";
 import { normalizeMailbox } from "./dsn/mailbox.ts";
 import { oneLine, printable } from "./errors.ts";
 import { type Message, parseMessage } from "./mail/message.ts";
+import { type Cause, classifyCause, DEFAULT_CAUSES } from "./policy/cause.ts";
 import { findReportDomain, namesReportDomain } from "./report/index.ts";
+import { prove, TRUST_ANYONE, type TrustOptions } from "./trust/proof.ts";
 import { verpRecipient } from "./verp.ts";
 
 export type Outcome = "record" | "ignore" | "quarantine";
@@ -18,6 +20,8 @@ export interface RecipientDecision {
 	readonly suppress: boolean;
 	/** Why a failed recipient is not suppressed, else null. */
 	readonly hold: string | null;
+	/** Who is to blame for a failure (issue 5); null for other actions. */
+	readonly cause: Cause | null;
 	readonly final_rcpt: string;
 	readonly orig_rcpt: string | null;
 	readonly remote_mta: string | null;
@@ -31,6 +35,8 @@ export interface Decision {
 	readonly detector: string | null;
 	readonly reporting_mta: string | null;
 	readonly verp: string | null;
+	/** DKIM verification of the returned original, when keys are configured. */
+	readonly dkim: string | null;
 	readonly recipients: readonly RecipientDecision[];
 }
 
@@ -40,6 +46,7 @@ const MAX_DIAGNOSTIC = 500;
 export async function decide(
 	raw: Uint8Array,
 	extension: string,
+	trust: TrustOptions = TRUST_ANYONE,
 ): Promise<Decision> {
 	let message: Message;
 	try {
@@ -66,6 +73,7 @@ export async function decide(
 		detector: detection.detector,
 		reporting_mta: detection.reportingMta ?? null,
 		verp: verp ?? null,
+		dkim: null as string | null,
 		recipients,
 	};
 	if (recipients.some((r) => r.suppress)) {
@@ -75,8 +83,23 @@ export async function decide(
 				outcome: "quarantine",
 				reason: "invalid-report-domain",
 			};
-		return { ...base, outcome: "record", reason: "failed" };
+		const proof = await prove(
+			message,
+			recipients.filter((r) => r.suppress).map((r) => r.address),
+			trust,
+		);
+		if (proof.refused !== null)
+			return {
+				...base,
+				dkim: proof.dkim,
+				outcome: "quarantine",
+				reason: `untrusted-${proof.refused}`,
+			};
+		return { ...base, dkim: proof.dkim, outcome: "record", reason: "failed" };
 	}
+	// our own failures are kept for the operator, never put on the map
+	if (recipients.some((r) => r.hold === "sender-side"))
+		return { ...base, outcome: "record", reason: "sender-side" };
 	if (recipients.some((r) => r.hold === "invalid-address"))
 		return { ...base, outcome: "quarantine", reason: "invalid-address" };
 	if (recipients.every((r) => r.action === "unknown"))
@@ -97,7 +120,7 @@ function judge(bounce: Bounce, verp: string | undefined): RecipientDecision[] {
 	const rest = decisions.filter(
 		(d) => d.action !== "failed" && d.address !== verp,
 	);
-	// the VERP key replaces an invalid address, but an expiry hold still applies
+	// the VERP key replaces an invalid address, but other holds still apply
 	const hold = failed.hold === "invalid-address" ? null : failed.hold;
 	return [
 		{
@@ -116,7 +139,11 @@ function toDecision(report: RecipientReport): RecipientDecision {
 	const key =
 		(report.original && normalizeMailbox(report.original)) ||
 		normalizeMailbox(report.address);
-	const hold = holdReason(report, key);
+	const cause =
+		report.action === "failed"
+			? classifyCause(report.status, report.diagnostic)
+			: null;
+	const hold = holdReason(report, key, cause);
 	return {
 		address: key ?? printable(report.original ?? report.address),
 		action: report.action,
@@ -127,6 +154,7 @@ function toDecision(report: RecipientReport): RecipientDecision {
 				: oneLine(report.diagnostic, MAX_DIAGNOSTIC),
 		suppress: report.action === "failed" && hold === null,
 		hold,
+		cause,
 		final_rcpt: oneLine(report.address, 320),
 		orig_rcpt:
 			report.original === undefined ? null : oneLine(report.original, 320),
@@ -138,11 +166,13 @@ function toDecision(report: RecipientReport): RecipientDecision {
 function holdReason(
 	report: RecipientReport,
 	key: string | undefined,
+	cause: Cause | null,
 ): string | null {
 	if (report.action !== "failed") return null;
 	if (expiredUnreachable(report.status, report.diagnostic))
 		return "expired-unreachable";
-	return key === undefined ? "invalid-address" : null;
+	if (key === undefined) return "invalid-address";
+	return cause !== null && !DEFAULT_CAUSES.has(cause) ? "sender-side" : null;
 }
 
 function ignoreReason(recipients: readonly RecipientDecision[]): string {
@@ -170,6 +200,7 @@ function empty(outcome: Outcome, reason: string): Decision {
 		detector: null,
 		reporting_mta: null,
 		verp: null,
+		dkim: null,
 		recipients: [],
 	};
 }

@@ -1,10 +1,18 @@
 import { defineCommand } from "citty";
 import { type Decision, decide } from "../decide.ts";
+import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { dataDirFrom, env } from "../env.ts";
 import { describe, EX, UsageError } from "../errors.ts";
 import { readInput } from "../mail/stdin.ts";
 import { prepareDataDir } from "../state/data-dir.ts";
 import { quarantine, recordFailures } from "../state/store.ts";
+import {
+	combineLookups,
+	type DkimKeyLookup,
+	dnsKeyLookup,
+	fileKeyLookup,
+} from "../trust/dkim.ts";
+import type { TrustOptions } from "../trust/proof.ts";
 
 /** Larger input is quarantined truncated, not parsed (Postfix's message_size_limit is 10 MB). */
 const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
@@ -16,12 +24,58 @@ interface IngestOptions {
 	readonly extension: string;
 	readonly dataDir: string;
 	readonly dryRun: boolean;
+	readonly trust: TrustOptions;
+}
+
+/** Options that take a value, for the argv guard in cli.ts; the first two repeat. */
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
+	"--sender",
+	"--dkim-key",
+]);
+
+/** Every value of a repeatable option: `--sender a --sender=b`. */
+function repeated(rawArgs: readonly string[], name: string): string[] {
+	const values: string[] = [];
+	for (let i = 0; i < rawArgs.length; i++) {
+		const arg = rawArgs[i] ?? "";
+		if (arg === "--") break;
+		if (arg === name && i + 1 < rawArgs.length) values.push(rawArgs[++i] ?? "");
+		else if (arg.startsWith(`${name}=`))
+			values.push(arg.slice(name.length + 1));
+	}
+	return values;
+}
+
+function trustOptions(
+	rawArgs: readonly string[],
+	requireDkim: boolean,
+): TrustOptions {
+	const senders = [
+		...repeated(rawArgs, "--sender"),
+		...(env("REPORT_SENDERS") ?? "").split(","),
+	]
+		.map((s) => s.trim())
+		.filter(Boolean);
+	for (const sender of senders)
+		if (!normalizeMailbox(sender))
+			throw new UsageError(`--sender takes a full address, not '${sender}'`);
+	const keys = repeated(rawArgs, "--dkim-key");
+	let dkim: DkimKeyLookup | undefined;
+	if (keys.length > 0 || requireDkim) {
+		try {
+			dkim = combineLookups(fileKeyLookup(keys), dnsKeyLookup());
+		} catch (error) {
+			throw new UsageError(describe(error));
+		}
+	}
+	return { senders, dkim, requireDkim };
 }
 
 /** Positionals as Postfix passes them: QUEUE_ID EXTENSION [DATA_DIR] (postfix.md). */
 function options(
 	positionals: readonly string[],
 	dryRun: boolean,
+	trust: TrustOptions,
 ): IngestOptions {
 	const max = 3;
 	const min = dryRun ? 0 : 2;
@@ -37,6 +91,7 @@ function options(
 		extension: positionals[1] ?? "",
 		dataDir: dataDirFrom(positionals[2]),
 		dryRun,
+		trust,
 	};
 }
 
@@ -62,7 +117,7 @@ export async function ingest(
 		);
 		return `quarantined too-large (${input.size} bytes): ${saved}`;
 	}
-	const decision = await decide(input.bytes, opts.extension);
+	const decision = await decide(input.bytes, opts.extension, opts.trust);
 	verbose(`decision: ${JSON.stringify(decision)}`);
 	if (opts.dryRun) return JSON.stringify(decision);
 	switch (decision.outcome) {
@@ -85,14 +140,20 @@ export async function ingest(
 /** One plain line: Postfix logs the first ~100 characters of it with the queue id. */
 function summary(decision: Decision, file: string | undefined): string {
 	const listed = decision.recipients
-		.filter((r) => (file === undefined ? true : r.suppress))
-		.map((r) => `${r.address} (${r.status ?? r.action})`)
+		.filter((r) => file === undefined || r.suppress || r.hold === "sender-side")
+		.map(
+			(r) =>
+				`${r.address} (${r.status ?? r.action}${r.hold === "sender-side" ? ", sender-side: not suppressed" : ""})`,
+		)
 		.join(", ");
 	if (file === undefined)
 		return `ignored ${decision.reason}${listed ? `: ${listed}` : ""}`;
+	// our own setup failing (DKIM/SPF/DMARC, blocklists) must stand out in the log
+	const loud =
+		decision.reason === "sender-side" ? "WARNING sender-side failure, " : "";
 	if (decision.report_domain === null)
-		return `recorded without report domain (domains/${file}): ${listed}`;
-	return `recorded ${decision.report_domain}: ${listed}`;
+		return `${loud}recorded without report domain (domains/${file}): ${listed}`;
+	return `${loud}recorded ${decision.report_domain}: ${listed}`;
 }
 
 export default defineCommand({
@@ -126,8 +187,23 @@ export default defineCommand({
 			type: "boolean",
 			description: "details on stderr (also VERBOSE=1)",
 		},
+		sender: {
+			type: "string",
+			description:
+				"our report sender; repeatable (also $REPORT_SENDERS): only bounces of reports it sent count",
+		},
+		"dkim-key": {
+			type: "string",
+			description:
+				"selector._domainkey.domain=FILE: our DKIM public key (TXT record or PEM); repeatable",
+		},
+		"require-dkim": {
+			type: "boolean",
+			description:
+				"only a verified DKIM signature of ours on the returned headers may make us suppress",
+		},
 	},
-	async run({ args }) {
+	async run({ args, rawArgs }) {
 		const details: string[] = [];
 		const verbose = args.verbose === true || env("VERBOSE") !== undefined;
 		const timer = setTimeout(() => {
@@ -135,7 +211,8 @@ export default defineCommand({
 			process.exit(EX.TEMPFAIL);
 		}, DEADLINE_MS);
 		try {
-			const opts = options(args._, args["dry-run"] === true);
+			const trust = trustOptions(rawArgs, args["require-dkim"] === true);
+			const opts = options(args._, args["dry-run"] === true, trust);
 			console.log(await ingest(opts, (line) => details.push(line)));
 			process.exitCode = EX.OK;
 		} catch (error) {

@@ -1,4 +1,9 @@
-import { header, type Message, parseEmbedded } from "../mail/message.ts";
+import {
+	header,
+	type MailPart,
+	type Message,
+	parseEmbedded,
+} from "../mail/message.ts";
 import {
 	reportDomainFromContent,
 	reportDomainFromFilename,
@@ -33,13 +38,17 @@ export async function findReportDomain(
 	message: Message,
 	raw: Uint8Array,
 ): Promise<ReportDomain | undefined> {
-	for (const part of message.parts) {
-		if (!RETURNED_TYPES.has(part.mimeType)) continue;
+	for (const part of returnedParts(message)) {
 		const returned = await parseEmbedded(part.content);
 		const found = fromOriginal(returned);
 		if (found) return found;
 	}
 	return fromBounce(message) ?? (await fromRawSubjects(raw));
+}
+
+/** The returned original message or headers of a bounce, best first. */
+export function returnedParts(message: Message): MailPart[] {
+	return message.parts.filter((p) => RETURNED_TYPES.has(p.mimeType));
 }
 
 function fromOriginal(original: Message): ReportDomain | undefined {

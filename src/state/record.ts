@@ -20,12 +20,18 @@ export interface StoredRecord {
 	readonly reporting_mta: string | null;
 	readonly remote_mta: string | null;
 	readonly detector: string | null;
+	/** recipient, message, sender or unknown (src/policy/cause.ts). */
+	readonly cause: string | null;
 }
 
 /** A record as read back: ours, the original tool's, or something partial. */
 export interface LoadedRecord {
 	readonly address: string | undefined;
 	readonly action: string;
+	readonly status: string | undefined;
+	readonly diagnostic: string | undefined;
+	/** Written by us since the cause classification; absent in older records. */
+	readonly cause: string | undefined;
 	/** Milliseconds since the epoch of the failure. */
 	readonly at: number;
 }
@@ -63,6 +69,9 @@ export function parseRecordLine(
 	return {
 		address: text("orig_rcpt") || text("final_rcpt"),
 		action: text("action") ?? "",
+		status: text("status"),
+		diagnostic: text("diag_code"),
+		cause: text("cause"),
 		at: Number.isNaN(fromTime) ? (fromDate ?? fallbackAt) : fromTime,
 	};
 }

@@ -16,7 +16,7 @@ export function recordFailures(
 ): string {
 	const name = decision.report_domain ?? UNKNOWN_DOMAIN;
 	const lines = decision.recipients
-		.filter((r) => r.suppress)
+		.filter((r) => r.suppress || r.hold === "sender-side")
 		.map((r) => {
 			const record: StoredRecord = {
 				report_domain: name,
@@ -31,6 +31,7 @@ export function recordFailures(
 				reporting_mta: decision.reporting_mta,
 				remote_mta: r.remote_mta,
 				detector: decision.detector,
+				cause: r.cause,
 			};
 			return JSON.stringify(record);
 		});

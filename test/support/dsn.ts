@@ -11,6 +11,10 @@ export interface DsnSpec {
 	readonly recipients: readonly RecipientSpec[];
 	/** Subject of the returned report; undefined leaves it out. */
 	readonly subject?: string | undefined;
+	/** X-Postfix-Sender of the DSN: the envelope sender of the returned message. */
+	readonly postfixSender?: string | undefined;
+	/** The whole returned header block instead of the default one. */
+	readonly returnedHeaders?: string | undefined;
 }
 
 export function makeDsn(spec: DsnSpec): string {
@@ -51,17 +55,20 @@ Content-Type: message/delivery-status
 
 Reporting-MTA: dns; mail.sender.test
 X-Postfix-Queue-ID: 344C716A1A1
-X-Postfix-Sender: rfc822; dmarc-reports@sender.test
+X-Postfix-Sender: rfc822; ${spec.postfixSender ?? "dmarc-reports@sender.test"}
 
 ${groups}
 
 --${boundary}
 Content-Type: text/rfc822-headers
 
-From: DMARC Reports <dmarc-reports@sender.test>
+${
+	spec.returnedHeaders ??
+	`From: DMARC Reports <dmarc-reports@sender.test>
 To: ${spec.recipients.map((r) => r.original ?? r.address).join(", ")}
 ${subject}Message-ID: <1234@sender.test>
-
+`
+}
 --${boundary}--
 `;
 }

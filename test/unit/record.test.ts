@@ -21,6 +21,7 @@ const OURS: StoredRecord = {
 	reporting_mta: "mail.sender.test",
 	remote_mta: "mx.example.net",
 	detector: "rfc3464",
+	cause: "recipient",
 };
 
 /** A line as andreasschulze/dmarc_dsn_processor writes it (json.dumps, local date). */
@@ -32,14 +33,18 @@ describe("parseRecordLine", () => {
 		expect(parseRecordLine(JSON.stringify(OURS), FALLBACK)).toEqual({
 			address: "rua@example.net",
 			action: "failed",
+			status: "5.1.1",
+			diagnostic: "smtp; 550 5.1.1 User unknown",
+			cause: "recipient",
 			at: Date.UTC(2024, 0, 1, 12, 34, 56),
 		});
 	});
 
 	test("the original tool's record: date YYYYMMDD is midnight UTC", () => {
-		expect(parseRecordLine(ORIGINAL_TOOL, FALLBACK)).toEqual({
+		expect(parseRecordLine(ORIGINAL_TOOL, FALLBACK)).toMatchObject({
 			address: "rua@example.com",
 			action: "failed",
+			status: "5.1.1",
 			at: Date.UTC(2024, 0, 1),
 		});
 	});
@@ -99,9 +104,10 @@ describe("parseRecordLine", () => {
 		const torn = JSON.stringify(OURS).slice(0, 57);
 		const line = `${torn}${ORIGINAL_TOOL}`;
 		expect(() => JSON.parse(line)).toThrow();
-		expect(parseRecordLine(line, FALLBACK)).toEqual({
+		expect(parseRecordLine(line, FALLBACK)).toMatchObject({
 			address: "rua@example.com",
 			action: "failed",
+			status: "5.1.1",
 			at: Date.UTC(2024, 0, 1),
 		});
 	});

@@ -1,7 +1,52 @@
 import { describe, expect, test } from "bun:test";
+import { CAUSES } from "../../src/policy/cause.ts";
 import type { DomainFile } from "../../src/state/data-dir.ts";
 import { UNKNOWN_DOMAIN } from "../../src/state/record.ts";
-import { listSuppressed, renderTransportMap } from "../../src/table/render.ts";
+import { collectFailures } from "../../src/table/collect.ts";
+import { type Entry, evaluate } from "../../src/table/evaluate.ts";
+import { render } from "../../src/table/render.ts";
+
+const NO_SURGE = { min: 0, factor: 5, confirmedAt: 0 };
+
+/** The plain window of the original tool: every cause counts, no repeat escalation. */
+function listSuppressed(files: DomainFile[], now: number, days: number) {
+	const policy = {
+		days,
+		maxDays: days,
+		healDays: 180,
+		causes: new Set(CAUSES),
+	};
+	return evaluate(collectFailures(files), now, policy, NO_SURGE)
+		.entries.filter((e) => e.listed)
+		.map((e) => ({
+			address: e.address,
+			domains: e.domains,
+			lastBounce: e.lastBounce,
+		}));
+}
+
+type Listed = {
+	address: string;
+	domains: readonly string[];
+	lastBounce: number;
+};
+
+function renderTransportMap(listed: Listed[]): string {
+	const entries: Entry[] = listed.map((l) => ({
+		...l,
+		listed: true,
+		hold: null,
+		cause: "recipient",
+		firstBounce: l.lastBounce,
+		episode: 1,
+		until: l.lastBounce,
+	}));
+	const surge = { tripped: false, today: 0, baseline: 0, threshold: 0 };
+	return render({ entries, surge }, "transport", {
+		accessAction: "REJECT",
+		now: 0,
+	});
+}
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2024, 2, 1, 12, 0, 0);

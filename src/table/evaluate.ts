@@ -1,0 +1,136 @@
+import type { Cause } from "../policy/cause.ts";
+import {
+	DAY_MS,
+	type Episode,
+	episodes,
+	type Failure,
+	type WindowPolicy,
+} from "../policy/window.ts";
+
+/** Why an address with a current episode is not on the map. */
+export type Hold = "sender-side" | "surge" | null;
+
+export interface Entry {
+	readonly address: string;
+	readonly listed: boolean;
+	readonly hold: Hold;
+	readonly domains: readonly string[];
+	readonly cause: Cause;
+	readonly firstBounce: number;
+	readonly lastBounce: number;
+	readonly episode: number;
+	readonly until: number;
+}
+
+export interface SurgePolicy {
+	/** New addresses in one day below this never trip the breaker; 0 turns it off. */
+	readonly min: number;
+	/** Trip when a day brings more than this many times the daily average. */
+	readonly factor: number;
+	/** Episodes that started before this time (an operator's confirmation) pass. */
+	readonly confirmedAt: number;
+}
+
+export interface Surge {
+	readonly tripped: boolean;
+	readonly today: number;
+	readonly baseline: number;
+	readonly threshold: number;
+}
+
+export interface Evaluation {
+	readonly entries: readonly Entry[];
+	readonly surge: Surge;
+}
+
+const BASELINE_DAYS = 30;
+
+/**
+ * The map's policy at `now` (issue 5): each address's current episode decides whether
+ * and until when it is listed; failures before a manual release are forgotten.
+ * Sender-side failures are reported, never listed. When far more addresses start
+ * bouncing in the last day than usual, the new ones are held until confirmed.
+ */
+export function evaluate(
+	failures: ReadonlyMap<string, readonly Failure[]>,
+	now: number,
+	policy: WindowPolicy,
+	surgePolicy: SurgePolicy,
+	releases: ReadonlyMap<string, number> = new Map(),
+): Evaluation {
+	const current = new Map<string, Episode>();
+	const starts: number[] = [];
+	const senderSide: Entry[] = [];
+	for (const [address, all] of failures) {
+		const released = releases.get(address) ?? Number.NEGATIVE_INFINITY;
+		const list = all.filter((f) => f.at > released && f.at <= now);
+		const found = episodes(list, policy);
+		for (const e of found) starts.push(e.start);
+		const last = found[found.length - 1];
+		if (last && now < last.until) current.set(address, last);
+		else {
+			const ours = senderSideEpisode(list, now, policy);
+			if (ours) senderSide.push(toEntry(address, ours, "sender-side"));
+		}
+	}
+	const surge = measureSurge(starts, now, surgePolicy);
+	const entries = [...current].map(([address, e]) => {
+		const held =
+			surge.tripped &&
+			e.start > now - DAY_MS &&
+			e.start > surgePolicy.confirmedAt;
+		return toEntry(address, e, held ? "surge" : null);
+	});
+	return { entries: [...entries, ...senderSide].sort(byAddress), surge };
+}
+
+/** Our own failures in the window, for the report: evaluated as if they counted. */
+function senderSideEpisode(
+	list: readonly Failure[],
+	now: number,
+	policy: WindowPolicy,
+): Episode | undefined {
+	const ours = episodes(list, {
+		...policy,
+		causes: new Set<Cause>(["sender"]),
+	});
+	const last = ours[ours.length - 1];
+	return last && now < last.until ? last : undefined;
+}
+
+function measureSurge(
+	starts: readonly number[],
+	now: number,
+	policy: SurgePolicy,
+): Surge {
+	const today = starts.filter((t) => t > now - DAY_MS && t <= now).length;
+	const before = starts.filter(
+		(t) => t > now - (BASELINE_DAYS + 1) * DAY_MS && t <= now - DAY_MS,
+	).length;
+	const baseline = before / BASELINE_DAYS;
+	const threshold = Math.max(policy.min, Math.ceil(policy.factor * baseline));
+	return {
+		tripped: policy.min > 0 && today > threshold,
+		today,
+		baseline,
+		threshold,
+	};
+}
+
+function toEntry(address: string, e: Episode, hold: Hold): Entry {
+	return {
+		address,
+		listed: hold === null,
+		hold,
+		domains: e.domains,
+		cause: e.cause,
+		firstBounce: e.start,
+		lastBounce: e.lastBounce,
+		episode: e.number,
+		until: e.until,
+	};
+}
+
+function byAddress(a: Entry, b: Entry): number {
+	return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
+}

@@ -1,0 +1,42 @@
+// A small DKIM signer (RFC 6376, rsa-sha256, relaxed/relaxed) for the trust tests:
+// it signs a header block the way our report generator's MTA would.
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
+
+export const KEYS = generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+/** The TXT record of the public key: `v=DKIM1; k=rsa; p=...`. */
+export function txtRecord(): string {
+	const der = KEYS.publicKey.export({ type: "spki", format: "der" });
+	return `v=DKIM1; k=rsa; p=${der.toString("base64")}`;
+}
+
+/** RFC 6376 §3.4.2 relaxed header canonicalisation of one `Name: value` field. */
+function relaxed(field: string): string {
+	const colon = field.indexOf(":");
+	const value = field
+		.slice(colon + 1)
+		.replace(/\r?\n(?=[ \t])/g, "")
+		.replace(/[ \t]+/g, " ")
+		.trim();
+	return `${field.slice(0, colon).trim().toLowerCase()}:${value}`;
+}
+
+/** Signs `fields` (each `Name: value`, no line end) as d=domain s=selector; returns the signature field. */
+export function signHeaders(
+	fields: readonly string[],
+	domain: string,
+	selector: string,
+): string {
+	const names = fields
+		.map((f) => f.slice(0, f.indexOf(":")).toLowerCase())
+		.join(":");
+	const bh = createHash("sha256").update("\r\n").digest("base64");
+	const unsigned = `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${domain}; s=${selector}; h=${names}; bh=${bh}; b=`;
+	const data = `${fields.map((f) => `${relaxed(f)}\r\n`).join("")}${relaxed(unsigned)}`;
+	return (
+		unsigned +
+		sign("sha256", Buffer.from(data, "latin1"), KEYS.privateKey).toString(
+			"base64",
+		)
+	);
+}

@@ -1,0 +1,117 @@
+import { describe, expect, test } from "bun:test";
+import { DEFAULT_CAUSES } from "../../src/policy/cause.ts";
+import { DAY_MS, type Failure } from "../../src/policy/window.ts";
+import { evaluate } from "../../src/table/evaluate.ts";
+import { render } from "../../src/table/render.ts";
+
+const POLICY = { days: 30, maxDays: 90, healDays: 180, causes: DEFAULT_CAUSES };
+const OFF = { min: 0, factor: 5, confirmedAt: Number.NEGATIVE_INFINITY };
+const NOW = Date.UTC(2026, 10, 28, 12);
+const ago = (days: number, cause: Failure["cause"] = "recipient"): Failure => ({
+	at: NOW - days * DAY_MS,
+	domain: "example.org",
+	cause,
+});
+
+describe("evaluate", () => {
+	test("listed while the window runs, with the episode and its end", () => {
+		const { entries } = evaluate(
+			new Map([["rua@example.net", [ago(5)]]]),
+			NOW,
+			POLICY,
+			OFF,
+		);
+		expect(entries).toEqual([
+			{
+				address: "rua@example.net",
+				listed: true,
+				hold: null,
+				domains: ["example.org"],
+				cause: "recipient",
+				firstBounce: NOW - 5 * DAY_MS,
+				lastBounce: NOW - 5 * DAY_MS,
+				episode: 1,
+				until: NOW + 25 * DAY_MS,
+			},
+		]);
+	});
+
+	test("failures after --now do not count (evaluating the past)", () => {
+		const { entries } = evaluate(
+			new Map([["rua@example.net", [ago(-1)]]]),
+			NOW,
+			POLICY,
+			OFF,
+		);
+		expect(entries).toEqual([]);
+	});
+
+	test("sender-side failures are reported, never listed", () => {
+		const { entries } = evaluate(
+			new Map([["rua@example.net", [ago(1, "sender")]]]),
+			NOW,
+			POLICY,
+			OFF,
+		);
+		expect(entries.map((e) => [e.address, e.listed, e.hold])).toEqual([
+			["rua@example.net", false, "sender-side"],
+		]);
+		expect(
+			render(
+				{
+					entries,
+					surge: { tripped: false, today: 0, baseline: 0, threshold: 0 },
+				},
+				"transport",
+				{
+					accessAction: "REJECT",
+					now: NOW,
+				},
+			),
+		).toBe("");
+	});
+
+	test("a release forgets the failures before it", () => {
+		const failures = new Map([["rua@example.net", [ago(5)]]]);
+		const released = new Map([["rua@example.net", NOW - 1 * DAY_MS]]);
+		expect(evaluate(failures, NOW, POLICY, OFF, released).entries).toEqual([]);
+		const again = new Map([["rua@example.net", [ago(5), ago(0.5)]]]);
+		expect(
+			evaluate(again, NOW, POLICY, OFF, released).entries.map((e) => e.listed),
+		).toEqual([true]);
+	});
+
+	describe("the surge breaker", () => {
+		const surge = { min: 10, factor: 5, confirmedAt: Number.NEGATIVE_INFINITY };
+		const many = (n: number, daysAgo: number) =>
+			Array.from(
+				{ length: n },
+				(_, i) => [`r${daysAgo}-${i}@example.net`, [ago(daysAgo)]] as const,
+			);
+
+		test("a day with far more new addresses than usual holds the new ones back", () => {
+			const failures = new Map([
+				...many(2, 10),
+				...many(2, 3),
+				...many(11, 0.5),
+			]);
+			const { entries, surge: s } = evaluate(failures, NOW, POLICY, surge);
+			expect(s).toMatchObject({ tripped: true, today: 11, threshold: 10 });
+			expect(entries.filter((e) => e.hold === "surge")).toHaveLength(11);
+			expect(entries.filter((e) => e.listed)).toHaveLength(4);
+		});
+
+		test("a usual day does not trip it", () => {
+			const failures = new Map([...many(10, 0.5)]);
+			expect(evaluate(failures, NOW, POLICY, surge).surge.tripped).toBe(false);
+		});
+
+		test("an operator's confirmation lets the held ones in", () => {
+			const failures = new Map([...many(11, 0.5)]);
+			const confirmed = { ...surge, confirmedAt: NOW };
+			const { entries, surge: s } = evaluate(failures, NOW, POLICY, confirmed);
+			expect(s.tripped).toBe(true);
+			expect(entries.every((e) => e.listed)).toBe(true);
+		});
+	});
+});
