@@ -239,7 +239,14 @@ describe("ingest defers (exit 75, output 4.3.0) on anything transient", () => {
 
 	test("an extension that looks like an option is still an extension", () => {
 		const dir = tempDataDir();
-		for (const extension of ["--help", "-h", "--dry-run", "--version"]) {
+		for (const extension of [
+			"--help",
+			"-h",
+			"--dry-run",
+			"--version",
+			"--",
+			"--sender",
+		]) {
 			const r = run(["ingest", "Q13", extension, dir], bounce);
 			expect([extension, r.status, r.stdout]).toEqual([
 				extension,
