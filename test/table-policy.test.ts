@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import {
+	chownSync,
+	mkdirSync,
+	readFileSync,
+	statSync,
+	utimesSync,
+	writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { listDir, run, tempDataDir } from "./support/cli.ts";
 
@@ -227,4 +234,37 @@ describe("table policy", () => {
 			"rua@example.net",
 		);
 	});
+});
+
+test("the surge breaker keeps the keys of the map being replaced and adds none", () => {
+	const old = [{ addr: "old@example.net", time: "2026-11-27T10:00:00Z" }];
+	const many = Array.from({ length: 25 }, (_, i) => ({
+		addr: `r${i}@example.net`,
+		time: "2026-11-27T20:00:00Z",
+	}));
+	const dir = dataDir({ "example.org": [...old, ...many] });
+	const previous = join(tempDataDir(), "map");
+	writeFileSync(
+		previous,
+		"old@example.net discard:report for example.org bounced 20261127 last time\n",
+	);
+	const r = run(["table", ...NOW, "--previous", previous, dir]);
+	expect(r.stdout).toBe(
+		"old@example.net discard:report for example.org bounced 20261127 last time\n",
+	);
+});
+
+test("files table writes into a data dir (as root from cron) belong to the dir's owner", () => {
+	const dir = dataDir({
+		"example.org": [{ addr: "rua@example.net", time: "2026-11-20T00:00:00Z" }],
+	});
+	// as root (CI, cron) the data dir belongs to the pipe user; otherwise to us already
+	if (process.getuid?.() === 0) chownSync(dir, 65534, 65534);
+	run(["table", ...NOW, "--release", "rua@example.net", dir]);
+	run(["table", ...NOW, "--confirm-surge", dir]);
+	const owner = statSync(dir).uid;
+	expect([
+		statSync(join(dir, "released")).uid,
+		statSync(join(dir, "surge-confirmed")).uid,
+	]).toEqual([owner, owner]);
 });

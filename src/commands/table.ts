@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { dataDirFrom, env } from "../env.ts";
@@ -78,6 +79,21 @@ function parseNumber(
 	return n;
 }
 
+/** The keys of the map --output is about to replace, if there is one. */
+function previousKeys(file: string | undefined): Set<string> {
+	if (file === undefined) return new Set();
+	try {
+		return new Set(
+			readFileSync(file, "utf8")
+				.split("\n")
+				.map((line) => line.split(/\s/)[0] ?? "")
+				.filter((key) => key.includes("@")),
+		);
+	} catch {
+		return new Set();
+	}
+}
+
 /** Loud, plain lines on stderr: cron mails them to the operator. */
 function warn(evaluation: Evaluation, dirs: readonly string[]): void {
 	const { surge } = evaluation;
@@ -135,6 +151,11 @@ export default defineCommand({
 		"access-action": {
 			type: "string",
 			description: "action for --format access: REJECT (default) or DISCARD",
+		},
+		previous: {
+			type: "string",
+			description:
+				"the map being replaced (default: the --output file): the surge breaker keeps its keys",
 		},
 		output: {
 			type: "string",
@@ -236,6 +257,7 @@ export default defineCommand({
 					min: parseNumber(args["surge-min"], "--surge-min", 20),
 					factor: parseNumber(args["surge-factor"], "--surge-factor", 5),
 					confirmedAt: readSurgeConfirmation(dirs),
+					previous: previousKeys(args.previous ?? args.output),
 				},
 				readReleases(dirs),
 			);

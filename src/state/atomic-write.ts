@@ -7,6 +7,7 @@ import {
 	writeSync,
 } from "node:fs";
 import { DataDirError, errnoCode } from "../errors.ts";
+import { ownLikeDir } from "./data-dir.ts";
 
 /**
  * Writes `file` as a whole or not at all: a temporary file in the same directory,
@@ -17,6 +18,7 @@ export function writeFileAtomic(file: string, text: string): void {
 	try {
 		const fd = openSync(temp, "w", 0o644);
 		try {
+			ownLikeDir(fd, temp);
 			const data = new TextEncoder().encode(text);
 			let offset = 0;
 			while (offset < data.length) offset += writeSync(fd, data, offset);

@@ -1,6 +1,7 @@
 import {
 	closeSync,
 	existsSync,
+	fchownSync,
 	constants as fs,
 	fstatSync,
 	ftruncateSync,
@@ -11,7 +12,7 @@ import {
 	statSync,
 	writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DataDirError, errnoCode } from "../errors.ts";
 
 export const DOMAINS = "domains";
@@ -42,6 +43,7 @@ export function appendLines(file: string, lines: readonly string[]): void {
 	let fd: number | undefined;
 	try {
 		fd = openSync(file, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT, 0o644);
+		ownLikeDir(fd, file);
 		const before = fstatSync(fd).size;
 		let written = 0;
 		try {
@@ -126,4 +128,16 @@ function asDataDirError(error: unknown, path: string): DataDirError {
 		`${path}: ${code ?? (error instanceof Error ? error.message : String(error))}`,
 		code,
 	);
+}
+
+/**
+ * Gives a file root creates in the data dir (table --prune, --release, --confirm-surge
+ * run from root's cron) to the dir's owner, so the pipe user (nobody) can still append.
+ */
+export function ownLikeDir(fd: number, file: string): void {
+	if (process.getuid?.() !== 0) return;
+	const dir = statSync(dirname(file));
+	const own = fstatSync(fd);
+	if (own.uid !== dir.uid || own.gid !== dir.gid)
+		fchownSync(fd, dir.uid, dir.gid);
 }

@@ -29,6 +29,8 @@ export interface SurgePolicy {
 	readonly factor: number;
 	/** Episodes that started before this time (an operator's confirmation) pass. */
 	readonly confirmedAt: number;
+	/** Keys of the map being replaced: the breaker stops new keys, it keeps these. */
+	readonly previous?: ReadonlySet<string>;
 }
 
 export interface Surge {
@@ -78,7 +80,8 @@ export function evaluate(
 		const held =
 			surge.tripped &&
 			e.start > now - DAY_MS &&
-			e.start > surgePolicy.confirmedAt;
+			e.start > surgePolicy.confirmedAt &&
+			!surgePolicy.previous?.has(address);
 		return toEntry(address, e, held ? "surge" : null);
 	});
 	return { entries: [...entries, ...senderSide].sort(byAddress), surge };
