@@ -133,11 +133,16 @@ function asDataDirError(error: unknown, path: string): DataDirError {
 /**
  * Gives a file root creates in the data dir (table --prune, --release, --confirm-surge
  * run from root's cron) to the dir's owner, so the pipe user (nobody) can still append.
+ * Only root may chown, and only a file whose owner differs needs it; no uid lookup
+ * (Deno would want --allow-sys for that).
  */
 export function ownLikeDir(fd: number, file: string): void {
-	if (process.getuid?.() !== 0) return;
 	const dir = statSync(dirname(file));
 	const own = fstatSync(fd);
-	if (own.uid !== dir.uid || own.gid !== dir.gid)
+	if (own.uid === dir.uid && own.gid === dir.gid) return;
+	try {
 		fchownSync(fd, dir.uid, dir.gid);
+	} catch {
+		// not root: the file stays ours, as any file we create
+	}
 }
