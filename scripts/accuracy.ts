@@ -267,6 +267,17 @@ function parseLabel(line: string, where: string): Label | null {
 	};
 }
 
+/**
+ * The address a parser reports as failed: the DSN's Final-Recipient (what the labels
+ * name, after Sisimai), unless VERP named the recipient. The map key, measured by the
+ * map check, is the Original-Recipient: the address we sent to (requirements R9).
+ */
+function reported(rcpt: Record<string, unknown>, verp: unknown): string {
+	const final = typeof rcpt.final_rcpt === "string" ? rcpt.final_rcpt : "";
+	const useFinal = typeof verp !== "string" && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(final);
+	return useFinal ? final : String(rcpt.address);
+}
+
 function normAddress(a: string): string {
 	return a.trim().toLowerCase();
 }
@@ -454,7 +465,7 @@ async function dryRun(
 						(rcpt.suppress === true || rcpt.hold === "sender-side") &&
 						typeof rcpt.address === "string",
 				)
-				.map((rcpt) => normAddress(String(rcpt.address))),
+				.map((rcpt) => normAddress(reported(rcpt, parsed.verp))),
 		),
 	].sort();
 	const reportDomain =
