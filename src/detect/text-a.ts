@@ -93,22 +93,9 @@ export function recipient(
 	};
 }
 
-/** One report per address (first wins), or undefined when there is none. */
-export function bounce(
-	detector: string,
-	recipients: readonly RecipientReport[],
-	reportingMta?: string,
-): Bounce | undefined {
-	const seen = new Set<string>();
-	const unique = recipients.filter((r) => {
-		const key = r.address.toLowerCase();
-		if (r.address === "" || seen.has(key)) return false;
-		seen.add(key);
-		return true;
-	});
-	if (unique.length === 0) return undefined;
-	return { kind: "bounce", detector, recipients: unique, reportingMta };
-}
+import { bounce } from "./text.ts";
+
+export { bounce };
 
 /** The mail host in `From: MAILER-DAEMON@host`, for operators. */
 export function fromHost(message: Message): string | undefined {

@@ -2,7 +2,7 @@
 
 import { statusFromText } from "../dsn/status.ts";
 import type { Message } from "../mail/message.ts";
-import type { Action, Bounce, RecipientReport } from "./types.ts";
+import type { Action, RecipientReport } from "./types.ts";
 
 /** One mailbox as vendors print it: bare, or in angle brackets. */
 export const MAILBOX =
@@ -105,22 +105,9 @@ function report(
 	};
 }
 
-/** A Bounce, or undefined when the notice named nobody; one entry per address. */
-export function bounce(
-	detector: string,
-	recipients: readonly RecipientReport[],
-	reportingMta?: string,
-): Bounce | undefined {
-	const seen = new Set<string>();
-	const unique = recipients.filter((r) => {
-		const key = r.address.toLowerCase();
-		if (seen.has(key)) return false;
-		seen.add(key);
-		return true;
-	});
-	if (unique.length === 0) return undefined;
-	return { kind: "bounce", detector, recipients: unique, reportingMta };
-}
+import { bounce } from "./text.ts";
+
+export { bounce };
 
 /** The From header's address part, lowercased ("" when absent). */
 export function fromHeader(message: Message): string {

@@ -1,3 +1,5 @@
+import type { Bounce, RecipientReport } from "./types.ts";
+
 // Shared helpers for detectors of plain-text bounce formats.
 
 /** Where the returned copy of the original starts in common text bounces. */
@@ -38,4 +40,21 @@ export function textAfter(
 		.replace(/^[>:,\s]+/, "")
 		.trim();
 	return after === "" ? undefined : after.slice(0, max);
+}
+
+/** A Bounce with one report per address (the first wins), or undefined when none is left. */
+export function bounce(
+	detector: string,
+	recipients: readonly RecipientReport[],
+	reportingMta?: string,
+): Bounce | undefined {
+	const seen = new Set<string>();
+	const unique = recipients.filter((r) => {
+		const key = r.address.toLowerCase();
+		if (r.address === "" || seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+	if (unique.length === 0) return undefined;
+	return { kind: "bounce", detector, recipients: unique, reportingMta };
 }
