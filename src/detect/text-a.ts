@@ -3,6 +3,7 @@
 import { stripAngles } from "../dsn/address.ts";
 import { statusFromText } from "../dsn/status.ts";
 import { header, type Message } from "../mail/message.ts";
+import { bounce } from "./text.ts";
 import type { Action, Bounce, RecipientReport } from "./types.ts";
 
 /** A bare mailbox as these formats print it; validated later by decide(). */
@@ -92,8 +93,6 @@ export function recipient(
 		remoteMta: undefined,
 	};
 }
-
-import { bounce } from "./text.ts";
 
 export { bounce };
 

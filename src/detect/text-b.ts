@@ -1,3 +1,4 @@
+import { bounce } from "./text.ts";
 // Shared helpers for the vendor text formats of group B (formats-b.ts).
 
 import { statusFromText } from "../dsn/status.ts";
@@ -104,8 +105,6 @@ function report(
 		remoteMta,
 	};
 }
-
-import { bounce } from "./text.ts";
 
 export { bounce };
 
