@@ -274,7 +274,8 @@ function parseLabel(line: string, where: string): Label | null {
  */
 function reported(rcpt: Record<string, unknown>, verp: unknown): string {
 	const final = typeof rcpt.final_rcpt === "string" ? rcpt.final_rcpt : "";
-	const useFinal = typeof verp !== "string" && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(final);
+	const useFinal =
+		typeof verp !== "string" && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(final);
 	return useFinal ? final : String(rcpt.address);
 }
 
