@@ -3,7 +3,11 @@ import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
 import { expiredUnreachable } from "./dsn/expiry.ts";
 import { normalizeMailbox } from "./dsn/mailbox.ts";
 import { oneLine, printable } from "./errors.ts";
-import { type Message, parseMessage } from "./mail/message.ts";
+import {
+	type Message,
+	parseMessage,
+	TooManyPartsError,
+} from "./mail/message.ts";
 import { type Cause, classifyCause, DEFAULT_CAUSES } from "./policy/cause.ts";
 import { findReportDomain, namesReportDomain } from "./report/index.ts";
 import { prove, TRUST_ANYONE, type TrustOptions } from "./trust/proof.ts";
@@ -51,8 +55,11 @@ export async function decide(
 	let message: Message;
 	try {
 		message = await parseMessage(raw);
-	} catch {
-		return empty("quarantine", "unparsable-mime");
+	} catch (error) {
+		return empty(
+			"quarantine",
+			error instanceof TooManyPartsError ? "too-many-parts" : "unparsable-mime",
+		);
 	}
 	const detection = detect(message);
 	if (!detection) return empty("quarantine", "no-delivery-report");

@@ -35,7 +35,37 @@ const LIMITS = {
 	maxRfc822NestingDepth: 0,
 } as const;
 
+/**
+ * A DSN has a handful of MIME parts; postal-mime limits nesting, not breadth, and keeps
+ * every part in memory. Input with more delimiter lines than this is not parsed.
+ */
+export const MAX_DELIMITER_LINES = 2000;
+
+export class TooManyPartsError extends Error {
+	override name = "TooManyPartsError";
+}
+
+/** Lines that start with "--" (RFC 2046 §5.1.1 boundary delimiters), counted up to `max + 1`. */
+export function countDelimiterLines(raw: Uint8Array, max: number): number {
+	let count = raw[0] === 0x2d && raw[1] === 0x2d ? 1 : 0;
+	for (
+		let i = raw.indexOf(0x0a);
+		i >= 0 && count <= max;
+		i = raw.indexOf(0x0a, i + 1)
+	) {
+		if (raw[i + 1] === 0x2d && raw[i + 2] === 0x2d) count++;
+	}
+	return count;
+}
+
 export async function parseMessage(raw: Uint8Array | string): Promise<Message> {
+	if (
+		typeof raw !== "string" &&
+		countDelimiterLines(raw, MAX_DELIMITER_LINES) > MAX_DELIMITER_LINES
+	)
+		throw new TooManyPartsError(
+			`more than ${MAX_DELIMITER_LINES} MIME delimiter lines`,
+		);
 	const message = toMessage(await parse(raw));
 	if (
 		message.text !== "" ||

@@ -1,5 +1,5 @@
 import { gunzipSync, constants as zlib } from "node:zlib";
-import { unzipSync } from "fflate";
+import { Unzip, UnzipInflate } from "fflate";
 import { normalizeDomain } from "./domain.ts";
 
 /** Decompressed report XML is read up to this size; a zip bomb stops here. */
@@ -56,23 +56,56 @@ function gunzipPartial(content: Uint8Array): Uint8Array {
 	}
 }
 
+/** Compressed input is fed in slices this big, so one slice inflates to ~16 MB at most (RFC 1951: ratio < 1032:1). */
+const ZIP_SLICE = 16 * 1024;
+
+/**
+ * The first .xml entry of a zip, inflated up to MAX_XML_BYTES: the stream stops there,
+ * whatever size the entry declares (a zip bomb declares little and inflates to GBs).
+ */
 function unzipFirstXml(content: Uint8Array): Uint8Array {
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	let taken = false;
+	let done = false;
+	const unzip = new Unzip((file) => {
+		// an entry that declares more than the limit is refused before inflating; one that
+		// lies about its size is stopped at the limit below
+		if (
+			taken ||
+			!/\.xml$/i.test(file.name) ||
+			(file.originalSize ?? 0) > MAX_XML_BYTES
+		)
+			return;
+		taken = true;
+		file.ondata = (error, data, final) => {
+			if (error || done) return;
+			const part = data.subarray(0, MAX_XML_BYTES - total);
+			chunks.push(part);
+			total += part.length;
+			if (final || total >= MAX_XML_BYTES) {
+				done = true;
+				if (!final) file.terminate();
+			}
+		};
+		file.start();
+	});
+	unzip.register(UnzipInflate);
 	try {
-		let taken = false;
-		const files = unzipSync(content, {
-			// the declared size is checked before inflating, so a bomb is never expanded
-			filter: (file) => {
-				const take =
-					!taken &&
-					/\.xml$/i.test(file.name) &&
-					file.originalSize <= MAX_XML_BYTES;
-				taken ||= take;
-				return take;
-			},
-		});
-		const first = Object.values(files)[0];
-		return first ? first.subarray(0, MAX_XML_BYTES) : new Uint8Array();
+		for (let at = 0; at < content.length && !done; at += ZIP_SLICE) {
+			unzip.push(
+				content.subarray(at, at + ZIP_SLICE),
+				at + ZIP_SLICE >= content.length,
+			);
+		}
 	} catch {
-		return new Uint8Array();
+		// a truncated or broken archive: whatever was inflated so far
 	}
+	const out = new Uint8Array(total);
+	let offset = 0;
+	for (const chunk of chunks) {
+		out.set(chunk, offset);
+		offset += chunk.length;
+	}
+	return out;
 }

@@ -9,6 +9,7 @@ import {
 	openSync,
 	readdirSync,
 	readFileSync,
+	rmSync,
 	statSync,
 	writeSync,
 } from "node:fs";
@@ -78,6 +79,8 @@ export function createExclusive(file: string, data: Uint8Array): boolean {
 		return true;
 	} catch (error) {
 		if (errnoCode(error) === "EEXIST") return false;
+		// disk full halfway: no partial message stays behind; Postfix retries it whole
+		if (fd !== undefined) rmSync(file, { force: true });
 		throw asDataDirError(error, file);
 	} finally {
 		if (fd !== undefined) closeSync(fd);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { countDelimiterLines } from "../../src/mail/message.ts";
 import { rawBodyText, repairBoundary } from "../../src/mail/repair.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -34,4 +35,11 @@ describe("repairBoundary", () => {
 test("rawBodyText: what follows the header block", () => {
 	expect(rawBodyText(enc("Subject: x\r\n\r\nbody\r\n"))).toBe("body\r\n");
 	expect(rawBodyText(enc("no header end"))).toBe("");
+});
+
+describe("countDelimiterLines", () => {
+	test("counts lines that start with '--', the first line too, and stops past the limit", () => {
+		expect(countDelimiterLines(enc("--a\nx\n--a\n-- sig\ny--z\n"), 10)).toBe(3);
+		expect(countDelimiterLines(enc("--a\n".repeat(100)), 5)).toBe(6);
+	});
 });
