@@ -248,9 +248,13 @@ export default defineCommand({
 					);
 				}
 			}
-			const files = dirs.flatMap((dir) => readDomainFiles(dir));
+			// the longest look-back of the policy: a window, then the healing period
+			const lookBack = now - (policy.maxDays + policy.healDays) * DAY_MS;
+			const files = (function* () {
+				for (const dir of dirs) yield* readDomainFiles(dir, lookBack);
+			})();
 			const evaluation = evaluate(
-				collectFailures(files),
+				collectFailures(files, lookBack),
 				now,
 				policy,
 				{

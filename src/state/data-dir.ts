@@ -93,8 +93,15 @@ export interface DomainFile {
 	readonly text: string;
 }
 
-/** Every regular file in domains/, with its content and mtime. */
-export function readDomainFiles(dir: string): DomainFile[] {
+/**
+ * The regular files in domains/, one at a time (a data dir of a million files is not
+ * held in memory). A file last written before `notBefore` holds no record newer than
+ * that, so it is not even opened: only a stat per file is paid for old history.
+ */
+export function* readDomainFiles(
+	dir: string,
+	notBefore = Number.NEGATIVE_INFINITY,
+): Generator<DomainFile> {
 	const domains = join(dir, DOMAINS);
 	let names: string[];
 	try {
@@ -105,23 +112,23 @@ export function readDomainFiles(dir: string): DomainFile[] {
 	} catch (error) {
 		throw asDataDirError(error, domains);
 	}
-	const files: DomainFile[] = [];
 	for (const name of names) {
 		const path = join(domains, name);
+		let file: DomainFile | undefined;
 		try {
 			const stat = statSync(path);
-			if (stat.isFile())
-				files.push({
+			if (stat.isFile() && stat.mtimeMs >= notBefore)
+				file = {
 					name,
 					mtimeMs: stat.mtimeMs,
 					text: readFileSync(path, "utf8"),
-				});
+				};
 		} catch (error) {
 			// removed while we read (pruning, an operator): not an error
 			if (errnoCode(error) !== "ENOENT") throw asDataDirError(error, path);
 		}
+		if (file) yield file;
 	}
-	return files;
 }
 
 function asDataDirError(error: unknown, path: string): DataDirError {

@@ -13,7 +13,8 @@ import { parseRecordLine, UNKNOWN_DOMAIN } from "../state/record.ts";
  * original tool wrote carry no cause: it is classified from their status and text.
  */
 export function collectFailures(
-	files: readonly DomainFile[],
+	files: Iterable<DomainFile>,
+	notBefore = Number.NEGATIVE_INFINITY,
 ): Map<string, Failure[]> {
 	const byAddress = new Map<string, Failure[]>();
 	for (const file of files) {
@@ -25,7 +26,13 @@ export function collectFailures(
 		for (const line of file.text.split("\n")) {
 			if (line.trim() === "") continue;
 			const record = parseRecordLine(line, file.mtimeMs);
-			if (!record || !/^\s*failed\b/i.test(record.action)) continue;
+			// too old to count for any window or repeat count: not worth normalising
+			if (
+				!record ||
+				record.at < notBefore ||
+				!/^\s*failed\b/i.test(record.action)
+			)
+				continue;
 			// the original tool kept "RFC822; <addr>" as it came when the type was upper-case
 			const address =
 				record.address && normalizeMailbox(decodeAddressField(record.address));
