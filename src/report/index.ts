@@ -4,10 +4,7 @@ import {
 	type Message,
 	parseEmbedded,
 } from "../mail/message.ts";
-import {
-	reportDomainFromContent,
-	reportDomainFromFilename,
-} from "./attachment.ts";
+import { reportDomainFromFilename } from "./attachment.ts";
 import { normalizeDomain } from "./domain.ts";
 import { reportDomainFromSubject } from "./subject.ts";
 
@@ -40,7 +37,7 @@ export async function findReportDomain(
 ): Promise<ReportDomain | undefined> {
 	for (const part of returnedParts(message)) {
 		const returned = await parseEmbedded(part.content);
-		const found = fromOriginal(returned);
+		const found = await fromOriginal(returned);
 		if (found) return found;
 	}
 	return fromBounce(message) ?? (await fromRawSubjects(raw));
@@ -51,7 +48,9 @@ export function returnedParts(message: Message): MailPart[] {
 	return message.parts.filter((p) => RETURNED_TYPES.has(p.mimeType));
 }
 
-function fromOriginal(original: Message): ReportDomain | undefined {
+async function fromOriginal(
+	original: Message,
+): Promise<ReportDomain | undefined> {
 	const subject = reportDomainFromSubject(original.subject);
 	if (subject) return { domain: subject, source: "returned subject" };
 	const tlsrpt = header(original, "tls-report-domain");
@@ -63,6 +62,8 @@ function fromOriginal(original: Message): ReportDomain | undefined {
 	}
 	for (const part of original.parts) {
 		if (part.filename && !REPORT_FILE.test(part.filename)) continue;
+		// zlib and the zip reader load only for a report that needs them (start-up time)
+		const { reportDomainFromContent } = await import("./xml.ts");
 		const xml = reportDomainFromContent(part.content);
 		if (xml) return { domain: xml, source: "report XML" };
 	}

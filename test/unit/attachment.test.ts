@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { zipSync } from "fflate";
+import { reportDomainFromFilename } from "../../src/report/attachment.ts";
 import {
+	MAX_XML_BYTES,
 	reportDomainFromContent,
-	reportDomainFromFilename,
-} from "../../src/report/attachment.ts";
+} from "../../src/report/xml.ts";
 
-const MAX_XML_BYTES = 4 * 1024 * 1024;
 const encode = (text: string) => new TextEncoder().encode(text);
 
 function xml(domain: string, padding = ""): string {
