@@ -3,7 +3,7 @@ import { type Decision, decide } from "../decide.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { dataDirFrom, env } from "../env.ts";
 import { describe, EX, UsageError } from "../errors.ts";
-import { readInput } from "../mail/stdin.ts";
+import { readStdin } from "../mail/stdin.ts";
 import { prepareDataDir } from "../state/data-dir.ts";
 import { quarantine, recordFailures } from "../state/store.ts";
 import {
@@ -100,7 +100,7 @@ export async function ingest(
 	verbose: (line: string) => void,
 ): Promise<string> {
 	if (!opts.dryRun) prepareDataDir(opts.dataDir);
-	const input = await readInput(process.stdin, MAX_MESSAGE_BYTES);
+	const input = await readStdin(MAX_MESSAGE_BYTES);
 	if (input.truncated) {
 		if (opts.dryRun)
 			return JSON.stringify({

@@ -1,8 +1,37 @@
+import { readSync } from "node:fs";
+import { errnoCode } from "../errors.ts";
+
 export interface Input {
 	readonly bytes: Uint8Array;
 	/** The message was larger than the limit; `bytes` holds its start. */
 	readonly truncated: boolean;
 	readonly size: number;
+}
+
+/** Collects a byte stream keeping at most `limit` bytes; the rest is only counted. */
+class Collector {
+	private readonly chunks: Uint8Array[] = [];
+	private kept = 0;
+	private size = 0;
+	constructor(private readonly limit: number) {}
+
+	add(bytes: Uint8Array): void {
+		this.size += bytes.length;
+		if (this.kept >= this.limit) return;
+		const take = bytes.slice(0, this.limit - this.kept);
+		this.chunks.push(take);
+		this.kept += take.length;
+	}
+
+	result(): Input {
+		const out = new Uint8Array(this.kept);
+		let offset = 0;
+		for (const chunk of this.chunks) {
+			out.set(chunk, offset);
+			offset += chunk.length;
+		}
+		return { bytes: out, truncated: this.size > this.limit, size: this.size };
+	}
 }
 
 /**
@@ -14,24 +43,40 @@ export async function readInput(
 	stream: AsyncIterable<Uint8Array | string>,
 	limit: number,
 ): Promise<Input> {
-	const chunks: Uint8Array[] = [];
-	let kept = 0;
-	let size = 0;
-	for await (const chunk of stream) {
-		const bytes =
-			typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
-		size += bytes.length;
-		if (kept < limit) {
-			const take = bytes.subarray(0, limit - kept);
-			chunks.push(take);
-			kept += take.length;
+	const collector = new Collector(limit);
+	for await (const chunk of stream)
+		collector.add(
+			typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk,
+		);
+	return collector.result();
+}
+
+const CHUNK = 256 * 1024;
+
+/**
+ * Standard input read with blocking read(2) calls: pipe(8) hands us a pipe, and this
+ * skips the stream machinery's start-up (a few milliseconds of every DSN, measured in
+ * BENCHMARKS.md). A non-blocking descriptor (EAGAIN) continues as a stream.
+ */
+export async function readStdin(
+	limit: number,
+	stream: AsyncIterable<Uint8Array | string> = process.stdin,
+): Promise<Input> {
+	const collector = new Collector(limit);
+	const buffer = new Uint8Array(CHUNK);
+	for (;;) {
+		let n: number;
+		try {
+			n = readSync(0, buffer, 0, CHUNK, null);
+		} catch (error) {
+			if (errnoCode(error) !== "EAGAIN") throw error;
+			for await (const chunk of stream)
+				collector.add(
+					typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk,
+				);
+			return collector.result();
 		}
+		if (n === 0) return collector.result();
+		collector.add(buffer.subarray(0, n));
 	}
-	const out = new Uint8Array(kept);
-	let offset = 0;
-	for (const chunk of chunks) {
-		out.set(chunk, offset);
-		offset += chunk.length;
-	}
-	return { bytes: out, truncated: size > limit, size };
 }
