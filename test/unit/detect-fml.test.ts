@@ -1,11 +1,7 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { fml } from "../../src/detect/fml.ts";
 import { parseMessage } from "../../src/mail/message.ts";
-
-const fixture = (name: string) =>
-	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+import { fixture } from "../support/detect.ts";
 
 test("fml: non-member refusal", async () => {
 	const found = fml(await fixture("fml-01.eml"));

@@ -1,19 +1,6 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { mailMarshal } from "../../src/detect/mailmarshal.ts";
-import type { Detection } from "../../src/detect/types.ts";
-import { parseMessage } from "../../src/mail/message.ts";
-
-const fixture = (name: string) =>
-	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
-
-const mail = (lines: readonly string[]) => parseMessage(lines.join("\n"));
-
-const rows = (found: Detection | undefined) =>
-	found?.kind === "bounce"
-		? found.recipients.map((r) => [r.address, r.action, r.status])
-		: found?.kind;
+import { fixture, mail, rows } from "../support/detect.ts";
 
 test("mailmarshal: one reason, the affected recipients below it", async () => {
 	const found = mailMarshal(await fixture("mailmarshal-01.eml"));

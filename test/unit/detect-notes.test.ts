@@ -1,11 +1,7 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { notes } from "../../src/detect/notes.ts";
 import { parseMessage } from "../../src/mail/message.ts";
-
-const fixture = (name: string) =>
-	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+import { fixture } from "../support/detect.ts";
 
 test("notes: Failure Reasons section", async () => {
 	const found = notes(await fixture("notes-01.eml"));

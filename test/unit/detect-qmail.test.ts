@@ -1,11 +1,7 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { qmail } from "../../src/detect/qmail.ts";
 import { parseMessage } from "../../src/mail/message.ts";
-
-const fixture = (name: string) =>
-	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+import { fixture } from "../support/detect.ts";
 
 test("qmail: qmail-send paragraphs; a 4.4.x expiry stays failed for decide() to hold", async () => {
 	const found = qmail(await fixture("qmail-01.eml"));

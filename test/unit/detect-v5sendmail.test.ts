@@ -1,11 +1,7 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { v5sendmail } from "../../src/detect/v5sendmail.ts";
 import { parseMessage } from "../../src/mail/message.ts";
-
-const fixture = (name: string) =>
-	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+import { fixture } from "../support/detect.ts";
 
 test("v5sendmail: transcript lines with 5xx, deferrals skipped", async () => {
 	const found = v5sendmail(await fixture("v5sendmail-01.eml"));

@@ -1,11 +1,7 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { x1 } from "../../src/detect/x1.ts";
 import { parseMessage } from "../../src/mail/message.ts";
-
-const fixture = (name: string) =>
-	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+import { fixture } from "../support/detect.ts";
 
 test("x1: address [reason] lines", async () => {
 	const found = x1(await fixture("x1-01.eml"));

@@ -1,11 +1,7 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { zoho } from "../../src/detect/zoho.ts";
 import { parseMessage } from "../../src/mail/message.ts";
-
-const fixture = (name: string) =>
-	parseMessage(readFileSync(join(import.meta.dirname, "..", "fixtures", name)));
+import { fixture } from "../support/detect.ts";
 
 test("zoho: ERROR_CODE lines; a 421 that gave up is not a failure", async () => {
 	const found = zoho(await fixture("zoho-01.eml"));
