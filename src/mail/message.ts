@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import PostalMime, { type Email } from "postal-mime";
 import { rawBodyText, repairBoundary } from "./repair.ts";
 
@@ -93,7 +94,7 @@ function parse(raw: Uint8Array | string): Promise<Email> {
  * or a truncated message: parsed as a message with whatever body follows.
  */
 export async function parseEmbedded(raw: Uint8Array): Promise<Message> {
-	return parseMessage(hasHeaderEnd(raw) ? raw : concat(raw, CRLFCRLF));
+	return parseMessage(hasHeaderEnd(raw) ? raw : Buffer.concat([raw, CRLFCRLF]));
 }
 
 const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
@@ -107,13 +108,6 @@ function hasHeaderEnd(raw: Uint8Array): boolean {
 			return true;
 	}
 	return false;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-	const out = new Uint8Array(a.length + b.length);
-	out.set(a);
-	out.set(b, a.length);
-	return out;
 }
 
 function toMessage(email: Email): Message {

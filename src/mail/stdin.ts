@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { readSync } from "node:fs";
 import { errnoCode } from "../errors.ts";
 
@@ -24,13 +25,11 @@ class Collector {
 	}
 
 	result(): Input {
-		const out = new Uint8Array(this.kept);
-		let offset = 0;
-		for (const chunk of this.chunks) {
-			out.set(chunk, offset);
-			offset += chunk.length;
-		}
-		return { bytes: out, truncated: this.size > this.limit, size: this.size };
+		return {
+			bytes: Buffer.concat(this.chunks, this.kept),
+			truncated: this.size > this.limit,
+			size: this.size,
+		};
 	}
 }
 

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { gunzipSync, constants as zlib } from "node:zlib";
 import { Unzip, UnzipInflate } from "fflate";
 import { normalizeDomain } from "./domain.ts";
@@ -83,11 +84,5 @@ function unzipFirstXml(content: Uint8Array): Uint8Array {
 	} catch {
 		// a truncated or broken archive: whatever was inflated so far
 	}
-	const out = new Uint8Array(total);
-	let offset = 0;
-	for (const chunk of chunks) {
-		out.set(chunk, offset);
-		offset += chunk.length;
-	}
-	return out;
+	return Buffer.concat(chunks, total);
 }
