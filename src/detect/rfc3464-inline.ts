@@ -1,3 +1,4 @@
+import { resolveAddressless } from "./addressless.ts";
 import { readDeliveryStatus } from "./rfc3464.ts";
 import type { Detector } from "./types.ts";
 
@@ -18,5 +19,8 @@ export const rfc3464Inline: Detector = (message) => {
 	// the per-message block (Reporting-MTA, ...) may precede the first recipient
 	const before = text.lastIndexOf("\n\n", start.index);
 	const found = readDeliveryStatus([text.slice(Math.max(0, before))]);
-	return found && { ...found, detector: "rfc3464-inline" };
+	return (
+		found &&
+		resolveAddressless({ ...found, detector: "rfc3464-inline" }, message)
+	);
 };

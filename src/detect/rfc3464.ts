@@ -6,6 +6,7 @@ import {
 } from "../dsn/fields.ts";
 import { parseStatus, statusClass, statusFromText } from "../dsn/status.ts";
 import { decodeText, type MailPart } from "../mail/message.ts";
+import { resolveAddressless } from "./addressless.ts";
 import {
 	type Action,
 	type Bounce,
@@ -21,10 +22,12 @@ const DSN_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** The machine-readable part of a multipart/report (RFC 6522 §3), any depth. */
-export const rfc3464: Detector = (message) =>
-	readDeliveryStatus(
+export const rfc3464: Detector = (message) => {
+	const found = readDeliveryStatus(
 		message.parts.filter((p) => DSN_TYPES.has(p.mimeType)).map(partText),
 	);
+	return found && resolveAddressless(found, message);
+};
 
 /** Reads the bodies of delivery-status parts; undefined when no recipient is named. */
 export function readDeliveryStatus(

@@ -1,7 +1,6 @@
-import { stripAngles } from "../dsn/address.ts";
 import { statusFromText } from "../dsn/status.ts";
 import { header, type Message } from "../mail/message.ts";
-import { noticeText, textAfter } from "./text.ts";
+import { envelopeAddresses, noticeText, textAfter } from "./text.ts";
 import type { Action, Detector, RecipientReport } from "./types.ts";
 
 /** A non-delivery notice by its sender or subject, in the words MTAs use. */
@@ -60,7 +59,7 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 export const textNotice: Detector = (message) => {
 	if (!isNotice(message)) return undefined;
 	const notice = noticeText(unquote(message.text));
-	const addresses = recipientsIn(notice, excluded(message));
+	const addresses = recipientsIn(notice, envelopeAddresses(message));
 	if (addresses.length === 0) return undefined;
 	const action: Action =
 		DELAY.test(message.subject) || DELAY.test(notice) ? "delayed" : "failed";
@@ -103,25 +102,6 @@ function recipientsIn(notice: string, skip: ReadonlySet<string>): string[] {
 		}
 	}
 	return [...found.values()].sort((a, b) => a.at - b.at).map((f) => f.address);
-}
-
-/** The notice's own envelope and header addresses: ours, not a failed recipient. */
-function excluded(message: Message): Set<string> {
-	const skip = new Set<string>();
-	for (const name of [
-		"to",
-		"from",
-		"return-path",
-		"sender",
-		"reply-to",
-		// not Delivered-To / X-Original-To: DragonFly puts the failed recipient there
-	]) {
-		for (const part of (header(message, name) ?? "").split(",")) {
-			const address = stripAngles(part).toLowerCase();
-			if (address.includes("@")) skip.add(address);
-		}
-	}
-	return skip;
 }
 
 /** A bounce forwarded by a person arrives quoted ("> "): read it without the quotes. */

@@ -1,3 +1,5 @@
+import { stripAngles } from "../dsn/address.ts";
+import { header, type Message } from "../mail/message.ts";
 import type { Bounce, RecipientReport } from "./types.ts";
 
 // Shared helpers for detectors of plain-text bounce formats.
@@ -57,4 +59,23 @@ export function bounce(
 	});
 	if (unique.length === 0) return undefined;
 	return { kind: "bounce", detector, recipients: unique, reportingMta };
+}
+
+/** The notice's own envelope and header addresses: ours, not a failed recipient. */
+export function envelopeAddresses(message: Message): Set<string> {
+	const skip = new Set<string>();
+	for (const name of [
+		"to",
+		"from",
+		"return-path",
+		"sender",
+		"reply-to",
+		// not Delivered-To / X-Original-To: DragonFly puts the failed recipient there
+	]) {
+		for (const part of (header(message, name) ?? "").split(",")) {
+			const address = stripAngles(part).toLowerCase();
+			if (address.includes("@")) skip.add(address);
+		}
+	}
+	return skip;
 }

@@ -4,10 +4,16 @@ import { statusFromText } from "./status.ts";
 const UNREACHABLE =
 	/queue\.expired|envelope expired|could not (?:be )?deliver(?:ed)? for (?:the last )?\d+ (?:seconds|minutes|hours|days)|delivery time expired|retry time(?:out)? (?:not reached|exceeded)|unable to deliver in \d+ minutes|timed? out|connection refused|did not accept our requests to connect|no route to host|network is unreachable|host unreachable|could not connect|hosts have been failing/i;
 
+// Words for "reached, and the mailbox refused": an expiry after these is the
+// mailbox's fault, e.g. Exim's "mailbox is full: retry timeout exceeded".
+const MAILBOX_LEVEL =
+	/mailbox (?:is )?full|over ?quota|quota exceeded|user unknown|no such (?:user|mailbox)/i;
+
 /**
  * A "failed" recipient that is really a delivery that ran out of time because the
  * receiving host could not be reached. Our own network or a passing outage at the
  * receiver looks the same, so it is no proof that the address is dead.
+ * - not when the diagnostic blames the mailbox (full, over quota, unknown);
  * - the diagnostic says so (connection refused or timed out, retry time exceeded);
  * - else a reply the receiver gave in the diagnostic decides (`450 4.7.1 Access
  *   denied`, `452 4.4.5 Insufficient disk space`): it was reached, and refused;
@@ -19,6 +25,7 @@ export function expiredUnreachable(
 	status: string | undefined,
 	diagnostic: string | undefined,
 ): boolean {
+	if (diagnostic && MAILBOX_LEVEL.test(diagnostic)) return false;
 	if (diagnostic && UNREACHABLE.test(diagnostic)) return true;
 	if (
 		diagnostic &&
