@@ -123,6 +123,33 @@ describe("table", () => {
 		);
 	});
 
+	test("a quoted local part (RFC 5321 §4.1.2) reaches the map quoted, one key for both forms", () => {
+		const dir = tempDataDir();
+		mkdirSync(join(dir, "domains"));
+		const line = (orig: string, date: string) =>
+			JSON.stringify({
+				report_domain: "example.org",
+				action: "failed",
+				status: "5.1.1",
+				final_rcpt: '"Rua..Dmarc."@example.jp',
+				orig_rcpt: orig,
+				diag_code: "smtp; 550 5.1.1 User unknown",
+				date,
+			});
+		writeFileSync(
+			join(dir, "domains", "example.org"),
+			[
+				line("rfc822;rua..dmarc.@example.jp", "20261101"),
+				line('"rua..dmarc."@example.jp', "20261120"),
+				"",
+			].join("\n"),
+		);
+		const r = run(["table", "--now", "2026-11-28", dir]);
+		expect(r.stdout).toBe(
+			'"rua..dmarc."@example.jp discard:report for example.org bounced 20261120 last time\n',
+		);
+	});
+
 	test("--output writes the same map atomically and leaves no temporary file", () => {
 		const dir = dataDir();
 		const out = join(tempDataDir(), "discards");

@@ -44,9 +44,10 @@ export function classifyCause(
 	status: string | null | undefined,
 	diagnostic: string | null | undefined,
 ): Cause {
-	// addresses go first: a rua address such as dmarc@example.org is no DMARC failure
+	// addresses go first: a rua address such as dmarc@example.org is no DMARC failure,
+	// nor is "rua..dmarc."@example.jp (RFC 5321 §4.1.2 quoted local part)
 	const text = (diagnostic ?? "").replace(
-		/[^\s<>()"';,]+@[^\s<>()"';,]+/g,
+		/(?:"[^"\s]*"|[^\s<>()"';,]+)@[^\s<>()"';,]+/g,
 		" ",
 	);
 	const [, subject, detail] = (status ?? "").split(".");

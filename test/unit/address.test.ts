@@ -111,6 +111,12 @@ describe("normalizeMailbox", () => {
 		["a=b@example.net", "a=b@example.net"],
 		["Jörg@Bücher.example", "jörg@xn--bcher-kva.example"],
 		["rua@BÜCHER.example", "rua@xn--bcher-kva.example"],
+		// RFC 5321 §4.1.2: a local part that is no Dot-string is written quoted
+		['"Neko..Nyaan."@Example.JP', '"neko..nyaan."@example.jp'],
+		["neko..nyaan.@example.jp", '"neko..nyaan."@example.jp'],
+		[".a@example.org", '".a"@example.org'],
+		['"rua"@example.net', "rua@example.net"],
+		['"r\\ua"@example.net', "rua@example.net"],
 	])("%p -> %p", (input, output) => {
 		expect(normalizeMailbox(input)).toBe(output);
 	});
@@ -132,8 +138,11 @@ describe("normalizeMailbox", () => {
 		["colon", "a:b@example.org"],
 		["comma", "a,b@example.org"],
 		["angle brackets", "<a@example.org>"],
-		["leading dot", ".a@example.org"],
-		["trailing dot", "a.@example.org"],
+		["quoted @", '"a@b"@example.org'],
+		["quoted quote", '"a\\"b"@example.org'],
+		["quoted backslash", '"a\\\\b"@example.org'],
+		["unterminated quote", '"a..b@example.org'],
+		["empty quotes", '""@example.org'],
 		["two @", "a@b@example.org"],
 		["local part over 64", `${"a".repeat(65)}@example.org`],
 		["path traversal domain", "a@../../etc/passwd"],

@@ -55,6 +55,12 @@ describe("classifyCause", () => {
 		expect(
 			classifyCause("5.2.1", "550 5.2.1 spf-reports@example.org disabled"),
 		).toBe("recipient");
+		expect(
+			classifyCause(
+				"5.1.1",
+				'550 5.1.1 <"rua..dmarc."@example.jp>: User unknown',
+			),
+		).toBe("recipient");
 	});
 
 	test("text that blames both sides tells neither", () => {
