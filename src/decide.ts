@@ -1,3 +1,4 @@
+import { forwardedReport } from "./detect/forwarded.ts";
 import { detect } from "./detect/index.ts";
 import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
 import { expiredUnreachable } from "./dsn/expiry.ts";
@@ -48,11 +49,12 @@ const MAX_DIAGNOSTIC = 500;
 
 /** What a message means, without side effects: `ingest` and `--dry-run` share it. */
 export async function decide(
-	raw: Uint8Array,
+	input: Uint8Array,
 	extension: string,
 	trust: TrustOptions = TRUST_ANYONE,
 ): Promise<Decision> {
 	let message: Message;
+	let raw = input;
 	try {
 		message = await parseMessage(raw);
 	} catch (error) {
@@ -61,8 +63,13 @@ export async function decide(
 			error instanceof TooManyPartsError ? "too-many-parts" : "unparsable-mime",
 		);
 	}
-	const detection = detect(message);
-	if (!detection) return empty("quarantine", "no-delivery-report");
+	let detection = detect(message);
+	if (!detection) {
+		// a whole DSN passed on as an attachment: from here on, it is the message
+		const forwarded = await forwardedReport(message);
+		if (!forwarded) return empty("quarantine", "no-delivery-report");
+		({ message, raw, bounce: detection } = forwarded);
+	}
 	if (detection.kind === "ignore")
 		return {
 			...empty("ignore", detection.reason),
