@@ -1,6 +1,6 @@
 import { header } from "../mail/message.ts";
 import { noticeText } from "./text.ts";
-import { bounce, failed, firstAddress, lines, squash } from "./text-b.ts";
+import { bounce, collapse, failed, firstAddress, lines } from "./text-b.ts";
 import type { Detector } from "./types.ts";
 
 //   ----- The following addresses had permanent fatal errors -----
@@ -43,7 +43,7 @@ export const activeHunter: Detector = (message) => {
 			);
 			return failed(
 				address,
-				squash((own.length > 0 ? own : transcript).join(" ")),
+				collapse((own.length > 0 ? own : transcript).join(" ")),
 			);
 		}),
 	);

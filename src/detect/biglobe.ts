@@ -1,4 +1,4 @@
-import { addressLine, bounce, failed, lines, squash } from "./text-b.ts";
+import { addressLine, bounce, collapse, failed, lines } from "./text-b.ts";
 import type { Detector } from "./types.ts";
 
 //    ----- The following addresses had delivery problems -----
@@ -25,7 +25,7 @@ export const biglobe: Detector = (message) => {
 			if (address !== undefined) addresses.push(address);
 		} else if (section === "reason" && line.trim() !== "") reason.push(line);
 	}
-	const diagnostic = squash(reason.join(" "));
+	const diagnostic = collapse(reason.join(" "));
 	return bounce(
 		"biglobe",
 		addresses.map((a) => failed(a, diagnostic)),

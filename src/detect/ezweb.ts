@@ -2,11 +2,11 @@ import { header } from "../mail/message.ts";
 import {
 	addressLine,
 	bounce,
+	collapse,
 	failed,
 	firstAddress,
 	fromHeader,
 	lines,
-	squash,
 } from "./text-b.ts";
 import type { Detector, RecipientReport } from "./types.ts";
 
@@ -57,10 +57,10 @@ export const ezweb: Detector = (message) => {
 		if (reply !== undefined && current !== undefined)
 			replies.set(current, `${replies.get(current) ?? ""} ${reply}`);
 	}
-	const reason = squash(reasons.join(" "));
+	const reason = collapse(reasons.join(" "));
 	const expired = reason !== undefined && EXPIRED.test(reason);
 	for (const [address, reply] of replies) {
-		const diagnostic = squash(reply) ?? reason;
+		const diagnostic = collapse(reply) ?? reason;
 		recipients.push(
 			failed(address, diagnostic, expired ? { status: "4.4.7" } : {}),
 		);

@@ -1,12 +1,12 @@
 import { noticeText } from "./text.ts";
 import {
 	bounce,
+	collapse,
 	delayed,
 	failed,
 	firstAddress,
 	fromHeader,
 	lines,
-	squash,
 } from "./text-b.ts";
 import type { Detector, RecipientReport } from "./types.ts";
 
@@ -46,7 +46,7 @@ export const interScan: Detector = (message) => {
 			line,
 		);
 		const address = sentence ? firstAddress(sentence[1] ?? "") : undefined;
-		if (address !== undefined) recipients.push(failed(address, squash(line)));
+		if (address !== undefined) recipients.push(failed(address, collapse(line)));
 	}
 	return bounce("interscan", recipients);
 };

@@ -2,11 +2,11 @@ import { statusFromText } from "../dsn/status.ts";
 import { noticeText } from "./text.ts";
 import {
 	bounce,
+	collapse,
 	delayed,
 	failed,
 	firstAddress,
 	lines,
-	squash,
 } from "./text-b.ts";
 import type { Detector, RecipientReport } from "./types.ts";
 
@@ -28,7 +28,7 @@ export const mailFoundry: Detector = (message) => {
 	let reason: string[] | undefined;
 	const flush = () => {
 		if (address === undefined) return;
-		const diagnostic = squash(reason?.join(" "));
+		const diagnostic = collapse(reason?.join(" "));
 		const warning =
 			!permanent && (transient || statusFromText(diagnostic)?.[0] === "4");
 		recipients.push(

@@ -1,4 +1,4 @@
-import { addressLine, bounce, failed, lines, squash } from "./text-b.ts";
+import { addressLine, bounce, collapse, failed, lines } from "./text-b.ts";
 import type { Detector } from "./types.ts";
 
 /**
@@ -32,7 +32,7 @@ export const mailMarshal: Detector = (message) => {
 			if (mta !== undefined) remoteMta = mta;
 		}
 	}
-	const diagnostic = squash(reason.join(" "));
+	const diagnostic = collapse(reason.join(" "));
 	return bounce(
 		"mailmarshal",
 		addresses.map((a) =>

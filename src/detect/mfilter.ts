@@ -1,4 +1,4 @@
-import { addressLine, bounce, failed, lines, squash } from "./text-b.ts";
+import { addressLine, bounce, collapse, failed, lines } from "./text-b.ts";
 import type { Detector } from "./types.ts";
 
 // -------server message
@@ -25,7 +25,7 @@ export const mFilter: Detector = (message) => {
 		// 550 5.1.1 <user@example.org>: Recipient address rejected: User unknown
 		if (line.trim() !== "") reply.push(line);
 	}
-	const diagnostic = squash(reply.join(" "));
+	const diagnostic = collapse(reply.join(" "));
 	return bounce(
 		"mfilter",
 		addresses.map((a) => failed(a, diagnostic)),

@@ -1,4 +1,4 @@
-import { bounce, failed, firstAddress, lines, squash } from "./text-b.ts";
+import { bounce, collapse, failed, firstAddress, lines } from "./text-b.ts";
 import type { Detector, RecipientReport } from "./types.ts";
 
 // A message that you have sent could not be delivered to one or more
@@ -24,7 +24,7 @@ export const mxLogic: Detector = (message) => {
 	let reason: string[] = [];
 	const flush = () => {
 		if (address !== undefined)
-			recipients.push(failed(address, squash(reason.join(" "))));
+			recipients.push(failed(address, collapse(reason.join(" "))));
 		address = undefined;
 		reason = [];
 	};

@@ -2,9 +2,9 @@ import {
 	ADDRESS,
 	before,
 	bounce,
+	collapse,
 	fromHost,
 	recipient,
-	squeeze,
 	verdict,
 } from "./text-a.ts";
 import type { Detector } from "./types.ts";
@@ -30,7 +30,7 @@ export const notes: Detector = (message) => {
 	const whole = new RegExp(`^[ \\t]*<?(${ADDRESS.source})>?[ \\t]*$`);
 	const lines = section.split(/\r?\n/).map((l) => l.trim());
 	const addresses = lines.filter((l) => whole.test(l));
-	const reason = squeeze(
+	const reason = collapse(
 		lines.filter((l) => l !== "" && !whole.test(l)).join(" "),
 	);
 	return bounce(

@@ -3,23 +3,13 @@
 import { stripAngles } from "../dsn/address.ts";
 import { statusFromText } from "../dsn/status.ts";
 import { header, type Message } from "../mail/message.ts";
-import { bounce } from "./text.ts";
+import { ADDRESS, bounce, collapse } from "./text.ts";
 import type { Action, Bounce, RecipientReport } from "./types.ts";
-
-/** A bare mailbox as these formats print it; validated later by decide(). */
-export const ADDRESS =
-	/[^\s<>()[\]"',;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/;
 
 /** The text before the first line that `boundary` matches (the returned copy). */
 export function before(text: string, boundary: RegExp): string {
 	const match = boundary.exec(text);
 	return match ? text.slice(0, match.index) : text;
-}
-
-/** Runs of white space folded to one space, trimmed; undefined when empty. */
-export function squeeze(text: string | undefined): string | undefined {
-	const out = (text ?? "").replace(/\s+/g, " ").trim();
-	return out === "" ? undefined : out;
 }
 
 export interface Block {
@@ -89,12 +79,12 @@ export function recipient(
 		original: undefined,
 		action: judged.action,
 		status: judged.status,
-		diagnostic: squeeze(diagnostic),
+		diagnostic: collapse(diagnostic),
 		remoteMta: undefined,
 	};
 }
 
-export { bounce };
+export { ADDRESS, bounce, collapse };
 
 /** The mail host in `From: MAILER-DAEMON@host`, for operators. */
 export function fromHost(message: Message): string | undefined {

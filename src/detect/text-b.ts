@@ -1,13 +1,12 @@
-import { bounce } from "./text.ts";
 // Shared helpers for the vendor text formats of group B (formats-b.ts).
 
 import { statusFromText } from "../dsn/status.ts";
 import type { Message } from "../mail/message.ts";
+import { ADDRESS, bounce, collapse } from "./text.ts";
 import type { Action, RecipientReport } from "./types.ts";
 
 /** One mailbox as vendors print it: bare, or in angle brackets. */
-export const MAILBOX =
-	/<?([^\s<>()"',;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])>?/;
+const MAILBOX = new RegExp(`<?(${ADDRESS.source})>?`);
 
 /** A line that holds one address and nothing else (`<a@b>`, `a@b`). */
 const ADDRESS_LINE = new RegExp(`^\\s*${MAILBOX.source}\\s*$`);
@@ -25,12 +24,6 @@ export function firstAddress(text: string): string | undefined {
 /** The notice's lines, with CRLF and CR normalised. */
 export function lines(text: string): string[] {
 	return text.split(/\r?\n|\r/);
-}
-
-/** White space folded to one space, trimmed; undefined when empty. */
-export function squash(text: string | undefined): string | undefined {
-	const out = text?.replace(/\s+/g, " ").trim();
-	return out === undefined || out === "" ? undefined : out.slice(0, 500);
 }
 
 /**
@@ -63,7 +56,7 @@ export function failed(
 	diagnostic: string | undefined,
 	options: { status?: string; remoteMta?: string } = {},
 ): RecipientReport {
-	const text = squash(diagnostic);
+	const text = collapse(diagnostic);
 	return report(
 		address,
 		"failed",
@@ -78,7 +71,7 @@ export function delayed(
 	address: string,
 	diagnostic: string | undefined,
 ): RecipientReport {
-	const text = squash(diagnostic);
+	const text = collapse(diagnostic);
 	const status = statusFromText(text);
 	return report(
 		address,
@@ -106,7 +99,7 @@ function report(
 	};
 }
 
-export { bounce };
+export { bounce, collapse };
 
 /** The From header's address part, lowercased ("" when absent). */
 export function fromHeader(message: Message): string {

@@ -4,6 +4,19 @@ import type { Bounce, RecipientReport } from "./types.ts";
 
 // Shared helpers for detectors of plain-text bounce formats.
 
+/** A bare mailbox as text formats print it; validated later by decide(). */
+export const ADDRESS =
+	/[^\s<>()[\]"',;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/;
+
+/** White space folded to one space, trimmed, at most `max` characters; undefined when empty. */
+export function collapse(
+	text: string | undefined,
+	max = 500,
+): string | undefined {
+	const out = (text ?? "").replace(/\s+/g, " ").trim();
+	return out === "" ? undefined : out.slice(0, max);
+}
+
 /** Where the returned copy of the original starts in common text bounces. */
 const RETURNED_COPY: readonly RegExp[] = [
 	// "------ This is a copy of the message, including all the headers. ------" (Exim),

@@ -1,9 +1,9 @@
 import {
 	ADDRESS,
 	bounce,
+	collapse,
 	fromHost,
 	recipient,
-	squeeze,
 	verdict,
 } from "./text-a.ts";
 import type { Detector, RecipientReport } from "./types.ts";
@@ -42,7 +42,7 @@ export const x3: Detector = (message) => {
 		const own = details
 			?.split(/\n/)
 			.find((l) => l.toLowerCase().includes(address.toLowerCase()));
-		const diagnostic = squeeze(own ?? details);
+		const diagnostic = collapse(own ?? details);
 		const judged = verdict(
 			permanent ? diagnostic : `${diagnostic ?? ""} ${list[1]}`,
 		);

@@ -1,4 +1,4 @@
-import { ADDRESS, bounce, recipient, squeeze, verdict } from "./text-a.ts";
+import { ADDRESS, bounce, collapse, recipient, verdict } from "./text-a.ts";
 import type { Detector, RecipientReport } from "./types.ts";
 
 const START = /We had trouble delivering your message\. Full details follow:/i;
@@ -20,7 +20,7 @@ export const x6: Detector = (message) => {
 			"gi",
 		),
 	)) {
-		const reason = squeeze(m[2]);
+		const reason = collapse(m[2]);
 		const judged = verdict(reason);
 		recipients.push(
 			recipient(m[1] ?? "", reason, {
@@ -35,7 +35,7 @@ export const x6: Detector = (message) => {
 			"gi",
 		),
 	)) {
-		const reply = squeeze(m[2]);
+		const reply = collapse(m[2]);
 		recipients.push(recipient(m[1] ?? "", reply, verdict(reply)));
 	}
 	return bounce("x6", recipients);
