@@ -52,16 +52,22 @@ function partText(part: MailPart): string {
 }
 
 function toRecipient(group: FieldGroup): RecipientReport | undefined {
-	const finalField = group.get("final-recipient");
 	const originalField = group.get("original-recipient");
-	const address = decodeAddressField(finalField ?? originalField ?? "");
-	if (address === "") return undefined;
 	const original =
 		originalField === undefined
 			? undefined
 			: decodeAddressField(originalField, { xtext: true });
+	// an empty Final-Recipient (CommuniGate: `system;<>`) leaves the Original-Recipient
+	const address =
+		decodeAddressField(group.get("final-recipient") ?? "") || original || "";
+	if (address === "") return undefined;
 	const diagnostic = group.get("diagnostic-code");
-	const status = parseStatus(group.get("status")) ?? statusFromText(diagnostic);
+	const statusField = group.get("status");
+	// a reply in place of a status code (`Status: 553 Exceeded maximum size`) gives its class
+	const status =
+		parseStatus(statusField) ??
+		statusFromText(diagnostic) ??
+		statusFromText(statusField);
 	return {
 		address,
 		original: original === "" ? undefined : original,
@@ -72,12 +78,17 @@ function toRecipient(group: FieldGroup): RecipientReport | undefined {
 	};
 }
 
-/** RFC 3464 §2.3.3; a missing Action is read from the status class. */
+/**
+ * RFC 3464 §2.3.3. A missing Action, or one outside the five values (old MTAs write
+ * `failure` or `error`), is read from the status class.
+ */
 function actionOf(
 	value: string | undefined,
 	status: string | undefined,
 ): Action {
-	if (value !== undefined) return toAction(stripComments(value));
+	const action =
+		value === undefined ? "unknown" : toAction(stripComments(value));
+	if (action !== "unknown") return action;
 	switch (statusClass(status)) {
 		case "5":
 			return "failed";
