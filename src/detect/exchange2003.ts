@@ -9,12 +9,18 @@ const HEAD =
 // 'kijitora@example.org' on 4/29/2010 11:34 PM
 const RECIPIENT = /^\s*'?<?([^\s'<>]+@[^\s'<>]+?)>?'?\s+on\s+\S/;
 
+// An X.400 O/R address carrying the Internet address in a domain-defined attribute:
+// c=US;a= ;p=Example;o=Site;dda:SMTP=kijitora@example.org; on Fri, 4 Oct 2002
+const X400 = /^\s*c=[^\n]*?\bdda:SMTP=([^\s;'<>]+@[^\s;'<>]+)/i;
+
 // Where a quoted original would start; not noticeText(): Exchange's own
 // "The MTS-ID of the original message is: ..." line reads like a returned-copy marker
 const END = /^(?:-{3,}|(?:Received|Return-Path|From|Message-ID):\s)/i;
 
 // Continuation lines that say nothing about the recipient
-const NOISE = /^\s*(?:the mts-id of the original message is|;)|;l=/i;
+// (and the time of an "on <date>" that wrapped onto its own line)
+const NOISE =
+	/^\s*(?:the mts-id of the original message is|;)|;l=|^\s*\d{1,2}:\d\d(?::\d\d)?(?:\s*[AP]M)?(?:\s*[-+]\d{4})?\s*$/i;
 
 /**
  * Microsoft Exchange 2003 and earlier: "Your message did not reach some or all of the
@@ -36,7 +42,8 @@ export const exchange2003: Detector = (message) => {
 	};
 	for (const line of lines(notice.slice(head.index + head[0].length))) {
 		if (END.test(line)) break;
-		const named = RECIPIENT.exec(line)?.[1] ?? addressLine(line);
+		const named =
+			RECIPIENT.exec(line)?.[1] ?? X400.exec(line)?.[1] ?? addressLine(line);
 		if (named !== undefined && firstAddress(named) !== undefined) {
 			flush();
 			address = firstAddress(named);

@@ -23,6 +23,26 @@ test("exchange2003: the diagnostic is the text below the address", async () => {
 	);
 });
 
+test("exchange2003: an X.400 recipient (Exchange 5.5) names its Internet address in dda:SMTP", async () => {
+	const found = exchange2003(
+		await mail([
+			"From: System Administrator <postmaster@example.net>",
+			"Subject: Undeliverable: Report Domain: example.org",
+			"",
+			"Your message",
+			"  To:      rua@example.net",
+			"did not reach the following recipient(s):",
+			"",
+			"c=US;a= ;p=Example;o=Site;dda:SMTP=Rua@Example.NET; on Fri, 4 Oct 2002",
+			"17:12:28 -0400",
+			"    The recipient name is not recognized",
+		]),
+	);
+	expect(rows(found)).toEqual([["Rua@Example.NET", "failed", "5.1.1"]]);
+	const first = found?.kind === "bounce" ? found.recipients[0] : undefined;
+	expect(first?.diagnostic).toBe("The recipient name is not recognized");
+});
+
 test("exchange2003: not mine on ordinary mail and auto-replies", async () => {
 	const ordinary = await mail([
 		"From: someone@example.com",
