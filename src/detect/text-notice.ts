@@ -32,11 +32,23 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 			),
 			true,
 		],
-		// DragonFly, Courier, Sendmail prose: "... delivering your mail to <rua@example.org>."
+		// DragonFly, Courier, Sendmail prose: "... delivering your mail to <rua@example.org>.",
+		// "Sorry, unable to deliver your message to rua@example.org for the following reason:"
 		[
 			new RegExp(
-				String.raw`(?:deliver(?:ing|ed|y)?|send(?:ing)?)\s+(?:of\s+)?(?:your\s+|the\s+)?(?:mail|message|e-?mail)?\s*(?:to|for)\s*:?\s*<(${ADDR})>`,
+				String.raw`(?:deliver(?:ing|ed|y)?|send(?:ing)?)\s+(?:of\s+)?(?:your\s+|the\s+)?(?:mail|message|e-?mail)?\s*(?:to|for)\s*:?\s*<?(${ADDR})>?`,
 				"gi",
+			),
+			false,
+		],
+		// the first entry of a list under a heading that ends in "following ...:", each
+		// entry an address with maybe a remark (GroupWise, MDaemon's "> " entries):
+		//   The message that you sent was undeliverable to the following:
+		//   	rua@example.org (user not found)
+		[
+			new RegExp(
+				String.raw`^[^\n]*\bfollowing\b[^\n]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*>?[ \t]*<?(${ADDR})>?[ \t]*(?:\([^\n]*\))?[ \t]*$`,
+				"gim",
 			),
 			false,
 		],
@@ -70,7 +82,13 @@ export const textNotice: Detector = (message) => {
 			address,
 			original: undefined,
 			action,
-			status: status ?? (action === "failed" ? "5.0.0" : "4.0.0"),
+			// a transcript's greeting (220, 250) is no status for a failure
+			status:
+				action === "failed"
+					? status === undefined || status.startsWith("2")
+						? "5.0.0"
+						: status
+					: (status ?? "4.0.0"),
 			diagnostic,
 			remoteMta: undefined,
 		};

@@ -62,6 +62,51 @@ describe("textNotice", () => {
 		).toEqual([["postmaster@example.net", "failed", "5.1.1"]]);
 	});
 
+	test("the first entry under a 'following ...:' heading, with a remark or a '> '", () => {
+		expect(
+			addresses(
+				notice(
+					"The message that you sent was undeliverable to the following:\n\trua@example.net (user not found)\n",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+		expect(
+			addresses(
+				notice(
+					"The following addresses did NOT receive a copy of your message:\n> rua@example.net\n\n--- Session Transcript ---\n 220 mx.example.net ready\n 550 5.1.1 unknown\n",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.1.1"]]);
+		// a heading followed by prose is no list
+		expect(
+			textNotice(
+				notice(
+					"Please contact the following:\nour helpdesk at help@example.net, any time.\n",
+				),
+			),
+		).toBeUndefined();
+	});
+
+	test("'unable to deliver your message to ADDRESS' names the recipient without brackets", () => {
+		expect(
+			addresses(
+				notice(
+					"Sorry, unable to deliver your message to rua@example.net for\nthe following reason:\n\n 552 Quota violation\n",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("a failure never takes its status from a transcript's 2xx greeting", () => {
+		expect(
+			addresses(
+				notice(
+					"The following addresses had permanent errors:\n<rua@example.net>\n\n 220 mx.example.net ESMTP\n 250 ok\n",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
 	test("a delay warning reports delayed, never failed", () => {
 		const text =
 			"has not yet been delivered to:\n\n  rua@example.net\n\nDelivery attempts will continue.\n";
