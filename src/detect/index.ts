@@ -2,6 +2,7 @@ import type { Message } from "../mail/message.ts";
 import { amazonSes } from "./amazon-ses.ts";
 import { FORMATS_A } from "./formats-a.ts";
 import { FORMATS_B } from "./formats-b.ts";
+import { mdnReject } from "./mdn-reject.ts";
 import { autoReply, feedbackReport } from "./not-a-bounce.ts";
 import { rfc3464 } from "./rfc3464.ts";
 import { rfc3464Inline } from "./rfc3464-inline.ts";
@@ -23,6 +24,7 @@ export const DETECTORS: readonly (readonly [
 	["rfc3464", rfc3464],
 	["x-failed-recipients", xFailedRecipients],
 	["amazon-ses", amazonSes],
+	["mdn-reject", mdnReject],
 	// vendor text formats: each gates on a marker only its MTA writes
 	...FORMATS_A,
 	...FORMATS_B,
