@@ -173,7 +173,7 @@ describe("ingest quarantines what it cannot use", () => {
 		expect(listDir(join(dir, "domains"))).toEqual([]);
 	});
 
-	test("a DSN whose recipients carry no usable Action is quarantined, and its summary stays printable", () => {
+	test("a DSN whose recipients carry no usable Action nor status is quarantined, and its summary stays printable", () => {
 		const dir = tempDataDir();
 		const dsn = makeDsn({
 			recipients: [
@@ -184,10 +184,20 @@ describe("ingest quarantines what it cannot use", () => {
 				},
 			],
 			subject: REPORT_SUBJECT,
-		});
+		}).replace(/^Diagnostic-Code:.*\n.*\n/m, "");
 		const r = run(["ingest", "Q15", "", dir], dsn);
 		expect(r.stdout).toBe("quarantined no-action: saved/Q15.no-action\n");
 		expect(listDir(join(dir, "domains"))).toEqual([]);
+	});
+
+	test("an Action outside RFC 3464's values is read from the status class (Action: failure)", () => {
+		const dir = tempDataDir();
+		const dsn = makeDsn({
+			recipients: [{ address: "rua@example.net", action: "failure" }],
+			subject: REPORT_SUBJECT,
+		});
+		const r = run(["ingest", "Q16", "", dir], dsn);
+		expect(r.stdout).toBe("recorded example.org: rua@example.net (5.1.1)\n");
 	});
 
 	test("input above 20 MB is saved truncated, not parsed", () => {
