@@ -1,4 +1,5 @@
-import { qmailLayout } from "./text-a.ts";
+import { noticeText } from "./text.ts";
+import { ADDRESS, bounce, collapse, fromHost, qmailLayout } from "./text-a.ts";
 import type { Detector } from "./types.ts";
 
 // Yahoo's outbound MTA (qmail-derived), e.g.
@@ -9,8 +10,35 @@ import type { Detector } from "./types.ts";
 const START =
 	/^.*Sorry, we were unable to deliver your message to the following address/im;
 
-/** Yahoo Mail "Failure Notice": the qmail layout with its own opening sentence. */
+// Yahoo's inbound queue giving up on one of its own mailboxes:
+//   I'm afraid I wasn't able to deliver the following message.
+//   This is a permanent error; I've given up. Sorry it didn't work out.
+//
+//   Subject: Report Domain: example.org ...
+//   To: user@example.org
+//
+//   --- Below this line is a copy of the message.
+const GAVE_UP =
+	/^I'm afraid I wasn't able to deliver the following message\.\s+This is a permanent error; I've given up\./im;
+const TO_LINE = new RegExp(`^To:[ \\t]*<?(${ADDRESS.source})>?[ \\t]*$`, "gim");
+
+/** Yahoo Mail "Failure Notice": the qmail layout, or the queue's "I've given up". */
 export const yahoo: Detector = (message) => {
-	if (!START.test(message.text)) return undefined;
-	return qmailLayout(message, "yahoo", START);
+	if (START.test(message.text)) return qmailLayout(message, "yahoo", START);
+	const gaveUp = GAVE_UP.exec(message.text);
+	if (!gaveUp) return undefined;
+	const notice = noticeText(message.text.slice(gaveUp.index));
+	const diagnostic = collapse(gaveUp[0]);
+	return bounce(
+		"yahoo",
+		[...notice.matchAll(TO_LINE)].map((m) => ({
+			address: m[1] ?? "",
+			original: undefined,
+			action: "failed" as const,
+			status: "5.0.0",
+			diagnostic,
+			remoteMta: undefined,
+		})),
+		fromHost(message),
+	);
 };
