@@ -17,21 +17,3 @@ test("activehunter: sendmail wording without the X-AHMAILID marker is not mine",
 	]);
 	expect(activeHunter(other)).toBeUndefined();
 });
-
-test("activehunter: not mine on ordinary mail and auto-replies", async () => {
-	const ordinary = await mail([
-		"From: someone@example.com",
-		"Subject: Re: Report Domain: example.org",
-		"",
-		"Thanks for the report, forwarded to rua@example.net.",
-	]);
-	expect(activeHunter(ordinary)).toBeUndefined();
-	const vacation = await mail([
-		"From: rua@example.net",
-		"Subject: Automatic reply: Report Domain: example.org",
-		"Auto-Submitted: auto-replied",
-		"",
-		"I am out of the office until Monday.",
-	]);
-	expect(activeHunter(vacation)).toBeUndefined();
-});

@@ -42,21 +42,3 @@ test("exchange2003: an X.400 recipient (Exchange 5.5) names its Internet address
 	const first = found?.kind === "bounce" ? found.recipients[0] : undefined;
 	expect(first?.diagnostic).toBe("The recipient name is not recognized");
 });
-
-test("exchange2003: not mine on ordinary mail and auto-replies", async () => {
-	const ordinary = await mail([
-		"From: someone@example.com",
-		"Subject: Re: Report Domain: example.org",
-		"",
-		"Thanks for the report, forwarded to rua@example.net.",
-	]);
-	expect(exchange2003(ordinary)).toBeUndefined();
-	const vacation = await mail([
-		"From: rua@example.net",
-		"Subject: Automatic reply: Report Domain: example.org",
-		"Auto-Submitted: auto-replied",
-		"",
-		"I am out of the office until Monday.",
-	]);
-	expect(exchange2003(vacation)).toBeUndefined();
-});

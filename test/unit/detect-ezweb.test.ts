@@ -41,21 +41,3 @@ test("ezweb: the same subject from another sender is not mine", async () => {
 	]);
 	expect(ezweb(other)).toBeUndefined();
 });
-
-test("ezweb: not mine on ordinary mail and auto-replies", async () => {
-	const ordinary = await mail([
-		"From: someone@example.com",
-		"Subject: Re: Report Domain: example.org",
-		"",
-		"Thanks for the report, forwarded to rua@example.net.",
-	]);
-	expect(ezweb(ordinary)).toBeUndefined();
-	const vacation = await mail([
-		"From: rua@example.net",
-		"Subject: Automatic reply: Report Domain: example.org",
-		"Auto-Submitted: auto-replied",
-		"",
-		"I am out of the office until Monday.",
-	]);
-	expect(ezweb(vacation)).toBeUndefined();
-});

@@ -26,21 +26,3 @@ test("interscan: a 4xx reply is a delay, never failed", async () => {
 	);
 	expect(rows(found)).toEqual([["rua@example.net", "delayed", "4.2.2"]]);
 });
-
-test("interscan: not mine on ordinary mail and auto-replies", async () => {
-	const ordinary = await mail([
-		"From: someone@example.com",
-		"Subject: Re: Report Domain: example.org",
-		"",
-		"Thanks for the report, forwarded to rua@example.net.",
-	]);
-	expect(interScan(ordinary)).toBeUndefined();
-	const vacation = await mail([
-		"From: rua@example.net",
-		"Subject: Automatic reply: Report Domain: example.org",
-		"Auto-Submitted: auto-replied",
-		"",
-		"I am out of the office until Monday.",
-	]);
-	expect(interScan(vacation)).toBeUndefined();
-});

@@ -22,21 +22,3 @@ test("mailfoundry: a temporary failure is a delay, never failed", async () => {
 	);
 	expect(rows(found)).toEqual([["rua@example.net", "delayed", "4.3.0"]]);
 });
-
-test("mailfoundry: not mine on ordinary mail and auto-replies", async () => {
-	const ordinary = await mail([
-		"From: someone@example.com",
-		"Subject: Re: Report Domain: example.org",
-		"",
-		"Thanks for the report, forwarded to rua@example.net.",
-	]);
-	expect(mailFoundry(ordinary)).toBeUndefined();
-	const vacation = await mail([
-		"From: rua@example.net",
-		"Subject: Automatic reply: Report Domain: example.org",
-		"Auto-Submitted: auto-replied",
-		"",
-		"I am out of the office until Monday.",
-	]);
-	expect(mailFoundry(vacation)).toBeUndefined();
-});

@@ -29,21 +29,3 @@ test("mxlogic: Exim's delay warning is not mine", async () => {
 	]);
 	expect(mxLogic(warning)).toBeUndefined();
 });
-
-test("mxlogic: not mine on ordinary mail and auto-replies", async () => {
-	const ordinary = await mail([
-		"From: someone@example.com",
-		"Subject: Re: Report Domain: example.org",
-		"",
-		"Thanks for the report, forwarded to rua@example.net.",
-	]);
-	expect(mxLogic(ordinary)).toBeUndefined();
-	const vacation = await mail([
-		"From: rua@example.net",
-		"Subject: Automatic reply: Report Domain: example.org",
-		"Auto-Submitted: auto-replied",
-		"",
-		"I am out of the office until Monday.",
-	]);
-	expect(mxLogic(vacation)).toBeUndefined();
-});

@@ -223,6 +223,37 @@ describe("each detector says 'not mine' with undefined", () => {
 	});
 });
 
+describe("no detector but auto-reply claims ordinary mail or a vacation notice", () => {
+	const ordinary = parseMessage(
+		[
+			"From: someone@example.com",
+			"Subject: Re: Report Domain: example.org",
+			"",
+			"Thanks for the report, forwarded to rua@example.net.",
+		].join("\n"),
+	);
+	const vacation = parseMessage(
+		[
+			"From: rua@example.net",
+			"Subject: Automatic reply: Report Domain: example.org",
+			"Auto-Submitted: auto-replied",
+			"",
+			"I am out of the office until Monday.",
+		].join("\n"),
+	);
+	test.each(DETECTORS.filter(([name]) => name !== "auto-reply"))(
+		"%s",
+		async (_, detector) => {
+			expect(detector(await ordinary)).toBeUndefined();
+			expect(detector(await vacation)).toBeUndefined();
+		},
+	);
+	test("auto-reply takes the vacation notice, not the ordinary mail", async () => {
+		expect(autoReply(await vacation)?.kind).toBe("ignore");
+		expect(autoReply(await ordinary)).toBeUndefined();
+	});
+});
+
 describe("generic detectors run last", () => {
 	const names = DETECTORS.map(([name]) => name);
 	test("rfc3464-inline and text-notice come after every specific format and after auto-reply", () => {
