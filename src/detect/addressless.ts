@@ -1,13 +1,15 @@
 import { stripAngles } from "../dsn/address.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { header, type Message } from "../mail/message.ts";
-import { envelopeAddresses, noticeText, textAfter } from "./text.ts";
+import { envelopeAddresses, HOSTNAME, noticeText, textAfter } from "./text.ts";
 import type { Bounce, RecipientReport } from "./types.ts";
 
 // An address standing on its own in prose: not the tail of a path such as
 // "/home/rua/.forward/rua@example.org", nor of a pipe command.
-const PROSE_ADDRESS =
-	/(?<=^|[\s<(:;,"'])[A-Za-z0-9!#$%&'*+=?^_`{}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/gm;
+const PROSE_ADDRESS = new RegExp(
+	String.raw`(?<=^|[\s<(:;,"'])[A-Za-z0-9!#$%&'*+=?^_\`{}~.-]+@${HOSTNAME}`,
+	"gm",
+);
 
 const ADMIN = /^(?:postmaster|mailer-daemon|abuse|hostmaster|root)@/i;
 

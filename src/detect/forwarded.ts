@@ -1,13 +1,12 @@
 import { Buffer } from "node:buffer";
 import { type Message, parseMessage } from "../mail/message.ts";
+import { headerEnd } from "../mail/repair.ts";
 import { rfc3464 } from "./rfc3464.ts";
 import type { Bounce } from "./types.ts";
 
 // RFC 6522 §3: the attached message is itself a delivery report
 const REPORT_TYPE =
 	/^content-type:[ \t]*multipart\/report[^\n]*?report-type[ \t]*=[ \t]*"?delivery-status/im;
-
-const HEADER_END = /\r?\n\r?\n/;
 
 /** A delivery report found inside an attachment, and the message it was read from. */
 export interface ForwardedReport {
@@ -47,6 +46,6 @@ export async function forwardedReport(
 /** The header block of a message (at most 64 KiB of it), unfolded enough for a regex. */
 function headerBlock(raw: Uint8Array): string {
 	const head = Buffer.from(raw.subarray(0, 65536)).toString("latin1");
-	const end = HEADER_END.exec(head);
-	return (end ? head.slice(0, end.index) : head).replace(/\r?\n[ \t]+/g, " ");
+	const end = headerEnd(head);
+	return (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, " ");
 }

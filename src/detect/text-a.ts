@@ -1,7 +1,7 @@
 // Shared helpers for the group A text formats (qmail and its clones, Yahoo, legacy
 // appliances): where the notice ends, `<address>:` blocks, and the per-recipient verdict.
 import { stripAngles } from "../dsn/address.ts";
-import { statusFromText } from "../dsn/status.ts";
+import { asFailure, statusFromText } from "../dsn/status.ts";
 import { header, type Message } from "../mail/message.ts";
 import { ADDRESS, bounce, collapse } from "./text.ts";
 import type { Action, Bounce, RecipientReport } from "./types.ts";
@@ -60,9 +60,10 @@ export function verdict(
 	diagnostic: string | undefined,
 	fallback = "5.0.0",
 ): { action: Action; status: string } {
-	let status = statusFromText(diagnostic);
-	if (status === undefined || status.startsWith("2"))
-		status = expired(diagnostic) ? "4.4.7" : fallback;
+	const status = asFailure(
+		statusFromText(diagnostic),
+		expired(diagnostic) ? "4.4.7" : fallback,
+	);
 	if (status.startsWith("5")) return { action: "failed", status };
 	const subject = status.split(".")[1];
 	const lasting = subject === "2" || subject === "4" || subject === "7";

@@ -1,6 +1,6 @@
-import { statusFromText } from "../dsn/status.ts";
+import { asFailure, statusFromText } from "../dsn/status.ts";
 import { header, type Message } from "../mail/message.ts";
-import { envelopeAddresses, noticeText, textAfter } from "./text.ts";
+import { envelopeAddresses, HOSTNAME, noticeText, textAfter } from "./text.ts";
 import type { Action, Detector, RecipientReport } from "./types.ts";
 
 /** A non-delivery notice by its sender or subject, in the words MTAs use. */
@@ -15,7 +15,7 @@ const DELAY =
 
 const ADMIN = /^(?:postmaster|mailer-daemon|abuse|support|noreply|no-reply)@/i;
 
-const ADDR = String.raw`[^\s<>()"',;:@\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`;
+const ADDR = String.raw`[^\s<>()"',;:@\[\]]+@${HOSTNAME}`;
 
 // Places where a notice names the recipient that failed; `loose` places are also
 // where notices print contact addresses, so administrative ones are skipped there.
@@ -82,13 +82,7 @@ export const textNotice: Detector = (message) => {
 			address,
 			original: undefined,
 			action,
-			// a transcript's greeting (220, 250) is no status for a failure
-			status:
-				action === "failed"
-					? status === undefined || status.startsWith("2")
-						? "5.0.0"
-						: status
-					: (status ?? "4.0.0"),
+			status: action === "failed" ? asFailure(status) : (status ?? "4.0.0"),
 			diagnostic,
 			remoteMta: undefined,
 		};

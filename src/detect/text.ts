@@ -8,6 +8,9 @@ import type { Bounce, RecipientReport } from "./types.ts";
 export const ADDRESS =
 	/[^\s<>()[\]"',;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/;
 
+/** A host name as notices print one: LDH labels (RFC 1035 §2.3.1), two or more. */
+export const HOSTNAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`;
+
 /** White space folded to one space, trimmed, at most `max` characters; undefined when empty. */
 export function collapse(
 	text: string | undefined,

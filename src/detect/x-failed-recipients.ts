@@ -1,5 +1,5 @@
 import { stripAngles } from "../dsn/address.ts";
-import { statusFromText } from "../dsn/status.ts";
+import { asFailure, statusFromText } from "../dsn/status.ts";
 import { header } from "../mail/message.ts";
 import { noticeText, textAfter } from "./text.ts";
 import type { Detector, RecipientReport } from "./types.ts";
@@ -26,8 +26,7 @@ export const xFailedRecipients: Detector = (message) => {
 				original: undefined,
 				action: "failed",
 				// the header means a permanent failure whatever the text quotes
-				status:
-					status === undefined || status.startsWith("2") ? "5.0.0" : status,
+				status: asFailure(status),
 				diagnostic,
 				remoteMta: undefined,
 			};

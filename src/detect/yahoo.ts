@@ -1,5 +1,5 @@
 import { noticeText } from "./text.ts";
-import { ADDRESS, bounce, collapse, fromHost, qmailLayout } from "./text-a.ts";
+import { ADDRESS, bounce, fromHost, qmailLayout, recipient } from "./text-a.ts";
 import type { Detector } from "./types.ts";
 
 // Yahoo's outbound MTA (qmail-derived), e.g.
@@ -28,17 +28,11 @@ export const yahoo: Detector = (message) => {
 	const gaveUp = GAVE_UP.exec(message.text);
 	if (!gaveUp) return undefined;
 	const notice = noticeText(message.text.slice(gaveUp.index));
-	const diagnostic = collapse(gaveUp[0]);
 	return bounce(
 		"yahoo",
-		[...notice.matchAll(TO_LINE)].map((m) => ({
-			address: m[1] ?? "",
-			original: undefined,
-			action: "failed" as const,
-			status: "5.0.0",
-			diagnostic,
-			remoteMta: undefined,
-		})),
+		[...notice.matchAll(TO_LINE)].map((m) =>
+			recipient(m[1] ?? "", gaveUp[0], { action: "failed", status: "5.0.0" }),
+		),
 		fromHost(message),
 	);
 };

@@ -33,6 +33,18 @@ export function statusFromText(text: string | undefined): string | undefined {
 	return reply ? `${reply[1]}.0.0` : undefined;
 }
 
+/**
+ * The status of a failure read from its text: no code, or a 2.x.x (a transcript's
+ * greeting or a quoted "250 ok"), gives `fallback`, RFC 3463 §3.1's 5.0.0 unless the
+ * format knows better.
+ */
+export function asFailure(
+	status: string | undefined,
+	fallback = "5.0.0",
+): string {
+	return status === undefined || status.startsWith("2") ? fallback : status;
+}
+
 export function statusClass(
 	status: string | undefined,
 ): "2" | "4" | "5" | undefined {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import {
+	asFailure,
 	parseStatus,
 	statusClass,
 	statusFromText,
@@ -91,4 +92,12 @@ describe("statusClass", () => {
 	])("%p -> %p", (input, output) => {
 		expect<string | undefined>(statusClass(input)).toBe(output);
 	});
+});
+
+test("asFailure: no code or a 2.x.x is no status for a failure", () => {
+	expect(asFailure(undefined)).toBe("5.0.0");
+	expect(asFailure("2.0.0")).toBe("5.0.0");
+	expect(asFailure("2.0.0", "4.4.7")).toBe("4.4.7");
+	expect(asFailure("5.1.1")).toBe("5.1.1");
+	expect(asFailure("4.2.2")).toBe("4.2.2");
 });
