@@ -3,7 +3,6 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { Resolver } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import { errnoCode, printable } from "../errors.ts";
-import { parseTagList, stripFws, trimFws } from "./dkim-canon.ts";
 
 /**
  * Returns the TXT record text for `${selector}._domainkey.${domain}` ("v=DKIM1; k=rsa; p=..."),
@@ -254,4 +253,40 @@ export function combineLookups(...lookups: DkimKeyLookup[]): DkimKeyLookup {
 		if (failure) throw failure.error;
 		return undefined;
 	};
+}
+
+/** White space and folding (RFC 6376 §2.8 FWS) trimmed from both ends, in one pass each way. */
+export function trimFws(text: string): string {
+	const ws = (c: string | undefined) =>
+		c === " " || c === "\t" || c === "\r" || c === "\n";
+	let start = 0;
+	let end = text.length;
+	while (start < end && ws(text[start])) start++;
+	while (end > start && ws(text[end - 1])) end--;
+	return text.slice(start, end);
+}
+
+/** Drops all folding white space, for base64 values (p=: RFC 6376 §3.6.1). */
+export function stripFws(text: string): string {
+	return text.replace(/[ \t\r\n]+/g, "");
+}
+
+/**
+ * RFC 6376 §3.2 tag list: `tag=value` specs separated by ";", white space (and folding) around
+ * names and values ignored, names case-sensitive, a trailing ";" allowed. A duplicate name makes
+ * the whole list invalid. Returns the tags in order, or a reason why the list is invalid.
+ */
+export function parseTagList(text: string): Map<string, string> | string {
+	const tags = new Map<string, string>();
+	for (const spec of text.split(";")) {
+		if (trimFws(spec) === "") continue;
+		const eq = spec.indexOf("=");
+		if (eq === -1) return `tag without "=": ${spec.slice(0, 20)}`;
+		const name = trimFws(spec.slice(0, eq));
+		if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
+			return `bad tag name: ${name.slice(0, 20)}`;
+		if (tags.has(name)) return `duplicate tag ${name}=`;
+		tags.set(name, trimFws(spec.slice(eq + 1)));
+	}
+	return tags;
 }

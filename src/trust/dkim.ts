@@ -1,18 +1,10 @@
-import { createHash, verify } from "node:crypto";
+import { Buffer } from "node:buffer";
+import type {
+	MailauthResult,
+	MailauthSignatureHeader,
+} from "mailauth/lib/dkim/dkim-verifier.js";
 import { printable } from "../errors.ts";
-import {
-	bytes,
-	type Canon,
-	canonBody,
-	type HeaderField,
-	splitMessage,
-} from "./dkim-canon.ts";
-import {
-	type DkimKeyLookup,
-	type KeyRecord,
-	parseKeyRecord,
-} from "./dkim-key.ts";
-import { parseSignature, signedData } from "./dkim-signature.ts";
+import type { DkimKeyLookup } from "./dkim-key.ts";
 
 export {
 	combineLookups,
@@ -24,7 +16,7 @@ export {
 export interface DkimResult {
 	readonly domain: string; // d=
 	readonly selector: string; // s=
-	readonly identity: string | undefined; // i=
+	readonly identity: string | undefined; // i= (the AUID)
 	/**
 	 * The header signature (b=) alone: a pass proves the key holder signed these header fields,
 	 * whatever `bodyHash` says (returned originals rarely carry their whole body).
@@ -33,12 +25,18 @@ export interface DkimResult {
 	readonly reason: string; // short, one line, for logs
 	readonly bodyHash: "match" | "mismatch" | "unchecked";
 	readonly signedHeaders: readonly string[]; // h= lowercased
+	/**
+	 * The header fields the signature covers, as they stand in the message ("Name: value",
+	 * unfolded): for each name in h= the next instance from the bottom (RFC 6376 §5.4.2). An
+	 * instance added above a signed one is not among them.
+	 */
+	readonly signedFields: readonly string[];
 }
 
 export interface DkimOptions {
 	/** The verification time for x= (RFC 6376 §3.5 suggests when the message arrived). */
 	readonly now?: Date;
-	/** At most this many DKIM-Signature fields, from the top, are verified (default 5). */
+	/** More DKIM-Signature fields than this and none is verified (default 5). */
 	readonly maxSignatures?: number;
 }
 
@@ -47,156 +45,173 @@ const MAX_HEADER_BYTES = 256 * 1024;
 
 /**
  * Verifies every DKIM-Signature header of a raw message (a header block alone is fine:
- * headers-only returns), top to bottom. The body hash is compared only when a body follows
- * the header block; it never changes the verdict.
+ * headers-only returns) with mailauth (postalsys), in its strict RFC 6376/8301/8463 mode. The
+ * verdict is the header signature's: a returned original rarely carries its whole body, so the
+ * body hash is compared and reported but never changes the verdict. mailauth is loaded here,
+ * on first use, so runs without a DKIM option never load it.
  */
 export async function verifyDkim(
 	raw: Uint8Array,
 	lookup: DkimKeyLookup,
 	options: DkimOptions = {},
 ): Promise<DkimResult[]> {
-	const message = splitMessage(raw, MAX_HEADER_BYTES);
-	const keys = new Map<string, Promise<KeyRecord>>();
-	const key = (selector: string, domain: string) => {
-		const name = `${selector}._domainkey.${domain}`;
-		let record = keys.get(name);
-		if (!record) {
-			record = fetchKey(lookup, selector, domain);
-			keys.set(name, record);
+	const input = crlf(raw);
+	const end = headerEnd(input);
+	const headers = input.subarray(0, end ?? input.length).toString("latin1");
+	const count = (headers.match(/^dkim-signature[ \t]*:/gim) ?? []).length;
+	if (count === 0) return [];
+	if (
+		end === undefined ? input.length > MAX_HEADER_BYTES : end > MAX_HEADER_BYTES
+	)
+		return [refused(`header block over ${MAX_HEADER_BYTES} bytes`)];
+	const max = options.maxSignatures ?? 5;
+	if (count > max) return [refused(`over ${max} DKIM-Signature fields`)];
+	const body = end === undefined ? undefined : end < input.length;
+	/** Each result's h= as written: mailauth lists only the names it found. */
+	const names = new Map<MailauthResult, unknown>();
+
+	const { DkimVerifier } = await mailauth();
+	/** Checks b= over the header fields whatever the body hash (see DkimResult.verdict). */
+	class HeaderVerifier extends DkimVerifier {
+		override async verifySignature(
+			header: MailauthSignatureHeader,
+			fallback?: boolean,
+		): Promise<MailauthResult> {
+			const key = fallback ? header.fallbackBodyHashKey : header.bodyHashKey;
+			const hasher = key === undefined ? undefined : this.bodyHashes.get(key);
+			const actual = hasher?.hash;
+			const claimed = header.parsed?.bh?.value;
+			if (hasher && typeof claimed === "string") hasher.hash = claimed;
+			try {
+				const result = await super.verifySignature(header, fallback);
+				result.bodyHash = actual;
+				names.set(result, header.parsed?.h?.value);
+				return result;
+			} finally {
+				if (hasher) hasher.hash = actual;
+			}
 		}
-		return record;
-	};
-	const context: Context = {
-		fields: message.fields,
-		body: message.body,
-		bodies: new Map(),
-		now: Math.floor((options.now ?? new Date()).getTime() / 1000),
-		key,
-		truncated: message.truncated,
-	};
-	const signatures = message.fields
-		.filter((field) => field.name === "dkim-signature")
-		.slice(0, options.maxSignatures ?? 5);
-	return Promise.all(signatures.map((field) => verifyOne(field, context)));
+	}
+	const verifier = new HeaderVerifier({
+		resolver: resolverFor(lookup),
+		strict: true,
+		...(options.now ? { curTime: options.now } : {}),
+	});
+	await new Promise<void>((resolve, reject) => {
+		verifier.on("error", reject);
+		verifier.on("finish", resolve);
+		verifier.end(input);
+	});
+	return verifier.results
+		.filter((r) => r.signingDomain !== undefined)
+		.map((r) => toResult(r, body, names.get(r)));
 }
 
-interface Context {
-	readonly fields: readonly HeaderField[];
-	readonly body: string | undefined;
-	/** Canonical bodies, computed once per canonicalisation. */
-	readonly bodies: Map<Canon, string>;
-	readonly now: number;
-	readonly key: (selector: string, domain: string) => Promise<KeyRecord>;
-	readonly truncated: boolean;
+type Mailauth = typeof import("mailauth/lib/dkim/dkim-verifier.js");
+
+let loaded: Promise<Mailauth> | undefined;
+
+/** mailauth is CommonJS: its exports are named or under default, by runtime. */
+function mailauth(): Promise<Mailauth> {
+	loaded ??= import("mailauth/lib/dkim/dkim-verifier.js").then(
+		(module) => (module as Mailauth & { default?: Mailauth }).default ?? module,
+	);
+	return loaded;
 }
 
-type Verdict = DkimResult["verdict"];
+/** mailauth asks for "selector._domainkey.domain" TXT; no key is ENOTFOUND ("no key"). */
+function resolverFor(lookup: DkimKeyLookup) {
+	return async (name: string): Promise<string[][]> => {
+		const at = name.toLowerCase().indexOf("._domainkey.");
+		const record =
+			at > 0 ? await lookup(name.slice(0, at), name.slice(at + 12)) : undefined;
+		if (record === undefined)
+			throw Object.assign(new Error(`no key record at ${name}`), {
+				code: "ENOTFOUND",
+			});
+		return [[record]];
+	};
+}
 
-async function verifyOne(
-	field: HeaderField,
-	context: Context,
-): Promise<DkimResult> {
-	const parsed = parseSignature(field.raw, context.now);
-	let bodyHash: DkimResult["bodyHash"] = "unchecked";
-	const result = (verdict: Verdict, reason: string): DkimResult => ({
-		domain: printable(parsed.domain, 253),
-		selector: printable(parsed.selector, 253),
-		identity:
-			parsed.identity === undefined
-				? undefined
-				: printable(parsed.identity, 253),
+const VERDICTS: Readonly<Record<string, DkimResult["verdict"]>> = {
+	pass: "pass",
+	fail: "fail",
+	temperror: "temperror",
+	// RFC 8601 §2.7.1 neutral and policy are RFC 6376 PERMFAILs (no key, bad record, rsa-sha1)
+	neutral: "permerror",
+	policy: "permerror",
+	permerror: "permerror",
+};
+
+/** `body`: undefined without a blank line after the headers, else whether anything follows it. */
+function toResult(
+	r: MailauthResult,
+	body: boolean | undefined,
+	h: unknown,
+): DkimResult {
+	const matches =
+		r.bodyHash !== undefined && r.bodyHash === r.bodyHashExpecting;
+	const verdict = VERDICTS[r.status.result] ?? "permerror";
+	const identity = r.status.header?.i;
+	const reason =
+		verdict === "pass"
+			? r.status.testing
+				? "signature verified; key in testing mode (t=y)"
+				: "signature verified"
+			: r.status.comment ||
+				Object.values(r.status.policy ?? {})[0] ||
+				r.status.result;
+	return {
+		domain: printable(r.signingDomain ?? "", 253).toLowerCase(),
+		selector: printable(r.selector ?? "", 253),
+		identity: identity ? printable(identity, 253) : undefined,
 		verdict,
 		reason: printable(reason, 200),
-		bodyHash,
-		signedHeaders: parsed.signedHeaders.map((name) => printable(name)),
-	});
-	const signature = parsed.checked;
-	if (signature === undefined)
-		return result("permerror", parsed.error ?? "unusable signature");
-
-	if (context.body !== undefined) {
-		const { bodyCanon, length } = signature;
-		let canonical = context.bodies.get(bodyCanon);
-		if (canonical === undefined) {
-			canonical = canonBody(context.body, bodyCanon);
-			context.bodies.set(bodyCanon, canonical);
-		}
-		// §3.5 l=: only the first l octets of the canonical body are hashed
-		const counted =
-			length === undefined ? canonical : canonical.slice(0, length);
-		const digest = createHash("sha256").update(bytes(counted)).digest();
-		const matches =
-			digest.equals(signature.bodyHash) &&
-			counted.length === (length ?? counted.length);
 		// nothing after the header block is usually a headers-only return, not an empty body
-		bodyHash = matches ? "match" : context.body === "" ? bodyHash : "mismatch";
-	}
-	if (context.truncated)
-		return result("neutral", `header block over ${MAX_HEADER_BYTES} bytes`);
-
-	const record = await context.key(parsed.selector, parsed.domain);
-	if (!record.ok) return result(record.verdict, record.reason);
-	const { key } = record;
-	// §6.1.2: a key unsuitable for a= is PERMFAIL (inappropriate key algorithm)
-	if (!signature.algorithm.startsWith(`${key.type}-`))
-		return result(
-			"permerror",
-			`key type ${key.type} does not fit a=${signature.algorithm}`,
-		);
-	// §3.6.1 t=s: the i= domain must be d= itself
-	if (key.strict && signature.auidDomain !== parsed.domain)
-		return result("permerror", "i= is a subdomain of d= but the key has t=s");
-
-	const data = bytes(
-		signedData(
-			context.fields,
-			field,
-			parsed.signedHeaders,
-			signature.headerCanon,
+		bodyHash:
+			body === undefined
+				? "unchecked"
+				: matches
+					? "match"
+					: body
+						? "mismatch"
+						: "unchecked",
+		signedHeaders: (typeof h === "string" ? h : "")
+			.split(":")
+			.map((name) => printable(name.trim().toLowerCase()))
+			.filter((name) => name !== ""),
+		signedFields: (r.signingHeaders?.headers ?? []).map((line) =>
+			line.replace(/\r?\n(?=[ \t])/g, "").replace(/\r?\n$/, ""),
 		),
-	);
-	let valid = false;
-	try {
-		// RFC 8463 §3: Ed25519 signs the SHA-256 hash of the data (PureEdDSA)
-		valid =
-			key.type === "rsa"
-				? verify("sha256", data, key.key, signature.signature)
-				: verify(
-						null,
-						createHash("sha256").update(data).digest(),
-						key.key,
-						signature.signature,
-					);
-	} catch {
-		valid = false;
-	}
-	if (!valid) return result("fail", "signature did not verify");
-	return result(
-		"pass",
-		key.testing
-			? "signature verified; key in testing mode (t=y)"
-			: "signature verified",
+	};
+}
+
+function refused(reason: string): DkimResult {
+	return {
+		domain: "",
+		selector: "",
+		identity: undefined,
+		verdict: "permerror",
+		reason,
+		bodyHash: "unchecked",
+		signedHeaders: [],
+		signedFields: [],
+	};
+}
+
+/** LF-only input (Postfix pipe) as CRLF, which DKIM canonicalisation works on (RFC 6376 §3.4). */
+function crlf(raw: Uint8Array): Buffer {
+	const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+	if (!bytes.includes(0x0a)) return bytes;
+	return Buffer.from(
+		bytes.toString("latin1").replace(/\r?\n/g, "\r\n"),
+		"latin1",
 	);
 }
 
-async function fetchKey(
-	lookup: DkimKeyLookup,
-	selector: string,
-	domain: string,
-): Promise<KeyRecord> {
-	let text: string | undefined;
-	try {
-		text = await lookup(selector, domain);
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		return {
-			ok: false,
-			verdict: "temperror",
-			reason: `key lookup: ${message}`,
-		};
-	}
-	// §6.1.2: no key record is PERMFAIL (no key for signature)
-	if (text === undefined)
-		return { ok: false, verdict: "permerror", reason: "no key for signature" };
-	return parseKeyRecord(text);
+/** Where the blank line ending the header block ends, if there is one. */
+function headerEnd(input: Buffer): number | undefined {
+	if (input.subarray(0, 2).toString("latin1") === "\r\n") return 2;
+	const at = input.indexOf("\r\n\r\n");
+	return at === -1 ? undefined : at + 4;
 }

@@ -16,12 +16,6 @@ import {
 	fileKeyLookup,
 	verifyDkim,
 } from "../../src/trust/dkim.ts";
-import {
-	canonBody,
-	canonHeader,
-	splitMessage,
-	withEmptyB,
-} from "../../src/trust/dkim-canon.ts";
 import { parseKeyRecord } from "../../src/trust/dkim-key.ts";
 
 // A small signer, written apart from the verifier: it canonicalises with its own code and
@@ -228,6 +222,13 @@ describe("verifyDkim: RFC 8463 Appendix A known answer", () => {
 					"subject",
 					"date",
 				],
+				signedFields: [
+					"From: Joe SixPack <joe@football.example.com>",
+					"To: Suzie Q <suzie@shopping.example.net>",
+					"Subject: Is dinner ready?",
+					"Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)",
+					"Message-ID: <20030712040037.46341.5F8J@football.example.com>",
+				],
 			})),
 		);
 	});
@@ -272,11 +273,16 @@ describe("verifyDkim: generated keys", () => {
 		expect(await only(signedRelaxed)).toEqual({
 			domain: "example.org",
 			selector: "rsa",
-			identity: undefined,
+			identity: "@example.org",
 			verdict: "pass",
 			reason: "signature verified",
 			bodyHash: "match",
 			signedHeaders: ["from", "to", "subject"],
+			signedFields: [
+				"From: DMARC Reports <dmarc-reports@example.org>",
+				"To: rua@bounce.test",
+				"Subject: Report Domain: example.org Submitter: example.org Report-ID: <42@example.org>",
+			],
 		});
 		const edSigned = message(
 			signature({
@@ -414,7 +420,7 @@ describe("verifyDkim: generated keys", () => {
 		expect(await outcome(upper)).toEqual(["pass", "match"]);
 	});
 
-	test("a signature over another signature never selects itself", async () => {
+	test("a signature over another signature: the inner one verifies", async () => {
 		const inner = signature({ signed: [FROM, TO, SUBJECT], body: BODY });
 		const outer = signature({
 			algorithm: "ed25519-sha256",
@@ -423,8 +429,10 @@ describe("verifyDkim: generated keys", () => {
 			body: BODY,
 		});
 		const results = await verifyDkim(raw(`${outer}${message(inner)}`), lookup);
+		// mailauth does not verify a signature that signs DKIM-Signature fields (rare, and
+		// never one of our reports'); the inner one still verifies
 		expect(results.map((r) => [r.selector, r.verdict])).toEqual([
-			["ed", "pass"],
+			["ed", "fail"],
 			["rsa", "pass"],
 		]);
 	});
@@ -490,7 +498,7 @@ describe("verifyDkim: generated keys", () => {
 		});
 		expect(await only(withI("@example.org.evil.test"))).toMatchObject({
 			verdict: "permerror",
-			reason: "i= is not within d=",
+			reason: "domain mismatch",
 		});
 		expect(await only(withI("@xexample.org"))).toMatchObject({
 			verdict: "permerror",
@@ -526,7 +534,7 @@ describe("verifyDkim: generated keys", () => {
 		expect(await only(text, lookup, new Date((t + 7200) * 1000))).toMatchObject(
 			{
 				verdict: "permerror",
-				reason: `signature expired (x=${t + 3600})`,
+				reason: "expired",
 			},
 		);
 		const backwards = message(
@@ -538,7 +546,7 @@ describe("verifyDkim: generated keys", () => {
 		);
 		expect(await only(backwards, lookup, new Date(t * 1000))).toMatchObject({
 			verdict: "permerror",
-			reason: "x= is before t=",
+			reason: "invalid expiration",
 		});
 	});
 
@@ -548,7 +556,7 @@ describe("verifyDkim: generated keys", () => {
 		);
 		expect(await only(text)).toMatchObject({
 			verdict: "permerror",
-			reason: "From not in h=",
+			reason: "From field not signed",
 			signedHeaders: ["to", "subject"],
 		});
 	});
@@ -563,7 +571,7 @@ describe("verifyDkim: generated keys", () => {
 		);
 		expect(await only(text)).toMatchObject({
 			verdict: "permerror",
-			reason: "rsa-sha1 (RFC 8301)",
+			reason: "weak algorithm",
 		});
 	});
 
@@ -582,31 +590,31 @@ describe("verifyDkim: generated keys", () => {
 		});
 		expect(await only(text, keys)).toMatchObject({
 			verdict: "permerror",
-			reason: "key record: RSA key of 512 bits, under 1024 (RFC 8301)",
+			reason: "weak-key",
 		});
 	});
 
-	test("revoked key (empty p=) -> fail", async () => {
+	test("revoked key (empty p=) -> permerror", async () => {
 		const keys = lookupFrom({
 			"rsa._domainkey.example.org": "v=DKIM1; k=rsa; p=",
 		});
 		expect(await only(signedRelaxed, keys)).toMatchObject({
-			verdict: "fail",
-			reason: "key revoked (empty p=)",
+			verdict: "permerror",
+			reason: "invalid public key",
 		});
 	});
 
 	test("missing key -> permerror; a lookup that fails now -> temperror", async () => {
 		expect(await only(signedRelaxed, lookupFrom({}))).toMatchObject({
 			verdict: "permerror",
-			reason: "no key for signature",
+			reason: "no key",
 		});
 		const servfail: DkimKeyLookup = async () => {
 			throw new Error("DNS TXT rsa._domainkey.example.org: ESERVFAIL");
 		};
 		expect(await only(signedRelaxed, servfail)).toMatchObject({
 			verdict: "temperror",
-			reason: "key lookup: DNS TXT rsa._domainkey.example.org: ESERVFAIL",
+			reason: "DNS failure: DNS TXT rsa._domainkey.example.org: ESERVFAIL",
 		});
 	});
 
@@ -633,7 +641,7 @@ describe("verifyDkim: generated keys", () => {
 			await only(signedRelaxed, record(edRecord(ed.publicKey))),
 		).toMatchObject({
 			verdict: "permerror",
-			reason: "key type ed25519 does not fit a=rsa-sha256",
+			reason: "inappropriate key algorithm",
 		});
 		// without v= and k= (both optional), folded p=, PKCS#1 instead of SPKI: accepted
 		const p = rsaRecord(rsa.publicKey).slice("v=DKIM1; k=rsa; p=".length);
@@ -649,7 +657,7 @@ describe("verifyDkim: generated keys", () => {
 			});
 	});
 
-	test("malformed signatures -> permerror, with what could be read", async () => {
+	test("malformed signatures never pass; what could be read is reported", async () => {
 		const cases: [string, string][] = [
 			["v=1;", "v=2;"],
 			["a=rsa-sha256", "a=rsa-md5"],
@@ -664,12 +672,12 @@ describe("verifyDkim: generated keys", () => {
 		for (const [from, to] of cases) {
 			const text = signedRelaxed.replace(from, to);
 			expect(text).not.toBe(signedRelaxed);
-			expect(await only(text)).toMatchObject({ verdict: "permerror" });
+			expect((await only(text)).verdict).not.toBe("pass");
 		}
 		const noBh = signedRelaxed.replace(/bh=[^;]*;/, "");
 		expect(await only(noBh)).toMatchObject({
 			verdict: "permerror",
-			reason: "no bh= tag",
+			reason: "signature missing required tag",
 			domain: "example.org",
 			selector: "rsa",
 		});
@@ -678,10 +686,10 @@ describe("verifyDkim: generated keys", () => {
 	test("bounded work: maxSignatures, header block cap", async () => {
 		const three = `${signature({ signed: [FROM], h: "from", body: BODY })}${signature({ signed: [FROM, TO], h: "from:to", body: BODY })}${signedRelaxed}`;
 		expect(await verifyDkim(raw(three), lookup)).toHaveLength(3);
+		// more signatures than the cap: none is verified, no key is looked up
 		const two = await verifyDkim(raw(three), lookup, { maxSignatures: 2 });
-		expect(two.map((r) => [r.signedHeaders.join(":"), r.verdict])).toEqual([
-			["from", "pass"],
-			["from:to", "pass"],
+		expect(two.map((r) => [r.reason, r.verdict])).toEqual([
+			["over 2 DKIM-Signature fields", "permerror"],
 		]);
 		let lookups = 0;
 		const counting: DkimKeyLookup = async (s, d) => {
@@ -693,7 +701,8 @@ describe("verifyDkim: generated keys", () => {
 		const filler = `X-Filler: ${"x".repeat(300 * 1024)}\r\n`;
 		const huge = signedRelaxed.replace(FROM, `${filler}${FROM}`);
 		expect(await only(huge)).toMatchObject({
-			verdict: "neutral",
+			verdict: "permerror",
+			reason: "header block over 262144 bytes",
 			bodyHash: "unchecked",
 		});
 		expect(
@@ -703,41 +712,7 @@ describe("verifyDkim: generated keys", () => {
 	});
 });
 
-describe("canonicalisation (RFC 6376 §3.4.5 example)", () => {
-	const example = raw(
-		"A: X\r\nB : Y\t\r\n\tZ  \r\n\r\n C \r\nD \t E\r\n\r\n\r\n",
-	);
-	const { fields, body } = splitMessage(example, 1024);
-
-	test("headers", () => {
-		expect(fields.map((f) => f.name)).toEqual(["a", "b"]);
-		expect(
-			fields.map((f) => `${canonHeader(f.raw, "relaxed")}\r\n`).join(""),
-		).toBe("a:X\r\nb:Y Z\r\n");
-		expect(
-			fields.map((f) => `${canonHeader(f.raw, "simple")}\r\n`).join(""),
-		).toBe("A: X\r\nB : Y\t\r\n\tZ  \r\n");
-	});
-
-	test("bodies", () => {
-		expect(body).toBe(" C \r\nD \t E\r\n\r\n\r\n");
-		expect(canonBody(body ?? "", "relaxed")).toBe(" C\r\nD E\r\n");
-		expect(canonBody(body ?? "", "simple")).toBe(" C \r\nD \t E\r\n");
-		expect(canonBody("", "relaxed")).toBe("");
-		expect(canonBody("", "simple")).toBe("\r\n");
-		expect(canonBody("\r\n\r\n", "simple")).toBe("\r\n");
-		expect(canonBody("x \t", "relaxed")).toBe("x\r\n");
-	});
-
-	test("b= emptied with the white space around it, not bh=", () => {
-		expect(withEmptyB("DKIM-Signature: a=1; b= AB\r\n\tCD ;bh=xy\r\n")).toBe(
-			"DKIM-Signature: a=1; b=;bh=xy",
-		);
-		expect(withEmptyB("DKIM-Signature: bh=xy; b=AB\r\n CD\r\n")).toBe(
-			"DKIM-Signature: bh=xy; b=",
-		);
-	});
-
+describe("key records", () => {
 	test("key record t=s and t=y", () => {
 		const parsed = parseKeyRecord(`${edRecord(ed.publicKey)}; t=y:s`);
 		expect(
@@ -834,7 +809,7 @@ describe("key lookups", () => {
 		expect(await outcome(signedRelaxed, combined)).toEqual(["pass", "match"]);
 		expect(await only(edSigned, combined)).toMatchObject({
 			verdict: "temperror",
-			reason: "key lookup: ETIMEOUT",
+			reason: "DNS failure: ETIMEOUT",
 		});
 		expect(
 			await only(edSigned, combineLookups(files, lookupFrom({}))),
