@@ -90,8 +90,14 @@ export async function decide(
 		dkim: null as string | null,
 		recipients,
 	};
-	if (recipients.some((r) => r.suppress)) {
-		if (found === undefined && namesReportDomain(raw))
+	// our own (sender-side) failures are recorded too: kept for the operator, and mapped
+	// under --causes ...,sender, so they need the same proof as any other (issue 11)
+	const recorded = recipients.filter(
+		(r) => r.suppress || r.hold === "sender-side",
+	);
+	if (recorded.length > 0) {
+		const suppress = recorded.some((r) => r.suppress);
+		if (suppress && found === undefined && namesReportDomain(raw))
 			return {
 				...base,
 				outcome: "quarantine",
@@ -99,7 +105,7 @@ export async function decide(
 			};
 		const proof = await prove(
 			message,
-			recipients.filter((r) => r.suppress).map((r) => r.address),
+			recorded.map((r) => r.address),
 			trust,
 		);
 		if (proof.refused !== null)
@@ -109,11 +115,13 @@ export async function decide(
 				outcome: "quarantine",
 				reason: `untrusted-${proof.refused}`,
 			};
-		return { ...base, dkim: proof.dkim, outcome: "record", reason: "failed" };
+		return {
+			...base,
+			dkim: proof.dkim,
+			outcome: "record",
+			reason: suppress ? "failed" : "sender-side",
+		};
 	}
-	// our own failures are kept for the operator, never put on the map
-	if (recipients.some((r) => r.hold === "sender-side"))
-		return { ...base, outcome: "record", reason: "sender-side" };
 	if (recipients.some((r) => r.hold === "invalid-address"))
 		return { ...base, outcome: "quarantine", reason: "invalid-address" };
 	if (recipients.every((r) => r.action === "unknown"))

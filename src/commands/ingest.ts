@@ -11,8 +11,9 @@ import {
 	type DkimKeyLookup,
 	dnsKeyLookup,
 	fileKeyLookup,
+	keyDomains,
 } from "../trust/dkim.ts";
-import type { TrustOptions } from "../trust/proof.ts";
+import { checkTrust, type TrustOptions } from "../trust/proof.ts";
 
 /** Larger input is quarantined truncated, not parsed (Postfix's message_size_limit is 10 MB). */
 const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
@@ -68,7 +69,13 @@ function trustOptions(
 			throw new UsageError(describe(error));
 		}
 	}
-	return { senders, dkim, requireDkim };
+	const trust = { senders, dkim, requireDkim, keyDomains: keyDomains(keys) };
+	try {
+		checkTrust(trust);
+	} catch (error) {
+		throw new UsageError(describe(error));
+	}
+	return trust;
 }
 
 /** Positionals as Postfix passes them: QUEUE_ID EXTENSION [DATA_DIR] (postfix.md). */

@@ -1,8 +1,8 @@
 import { Buffer } from "node:buffer";
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { Resolver } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import { errnoCode, printable } from "../errors.ts";
+import { resolveTxt } from "./dns.ts";
 
 /**
  * Returns the TXT record text for `${selector}._domainkey.${domain}` ("v=DKIM1; k=rsa; p=..."),
@@ -129,34 +129,29 @@ export function isDnsName(name: string): boolean {
  * §6.1.2). SERVFAIL, refusal, timeout: throws (a temperror). Several records: the first that
  * starts with v=DKIM1, else the first (§6.1.2 lets the verifier choose).
  */
-export function dnsKeyLookup(timeoutMs = 5000): DkimKeyLookup {
+export function dnsKeyLookup(
+	timeoutMs = 5000,
+	servers?: readonly string[],
+): DkimKeyLookup {
 	return async (selector, domain) => {
 		const name = `${selector}._domainkey.${domain}`;
 		if (!isDnsName(name)) return undefined;
-		const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		const timeout = new Promise<never>((_, reject) => {
-			timer = setTimeout(() => {
-				resolver.cancel();
-				reject(new Error(`DNS TXT ${name}: no answer in ${timeoutMs} ms`));
-			}, timeoutMs);
-		});
-		try {
-			const answer = await Promise.race([resolver.resolveTxt(name), timeout]);
-			const records = answer.map((strings) => strings.join(""));
-			return (
-				records.find((record) => /^[ \t]*v[ \t]*=[ \t]*DKIM1/.test(record)) ??
-				records[0]
-			);
-		} catch (error) {
-			const code = errnoCode(error);
-			if (code === "ENOTFOUND" || code === "ENODATA") return undefined;
-			if (code === undefined) throw error;
-			throw new Error(`DNS TXT ${name}: ${code}`);
-		} finally {
-			clearTimeout(timer);
-		}
+		const records = await resolveTxt(name, timeoutMs, servers);
+		if (records === undefined) return undefined;
+		return (
+			records.find((record) => /^[ \t]*v[ \t]*=[ \t]*DKIM1/.test(record)) ??
+			records[0]
+		);
 	};
+}
+
+/** The domains of `selector._domainkey.DOMAIN=FILE` specs (whose signatures are ours). */
+export function keyDomains(specs: readonly string[]): string[] {
+	return specs.flatMap((spec) => {
+		const name = spec.slice(0, Math.max(spec.indexOf("="), 0)).toLowerCase();
+		const at = name.indexOf("._domainkey.");
+		return at > 0 ? [name.slice(at + "._domainkey.".length)] : [];
+	});
 }
 
 const MAX_KEY_FILE = 64 * 1024;

@@ -11,6 +11,7 @@ export {
 	type DkimKeyLookup,
 	dnsKeyLookup,
 	fileKeyLookup,
+	keyDomains,
 } from "./dkim-key.ts";
 
 export interface DkimResult {

@@ -3,7 +3,7 @@ import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { TempFailError } from "../errors.ts";
 import { type Message, parseEmbedded } from "../mail/message.ts";
 import { returnedParts } from "../report/index.ts";
-import { type DkimKeyLookup, verifyDkim } from "./dkim.ts";
+import { type DkimKeyLookup, type DkimResult, verifyDkim } from "./dkim.ts";
 
 export interface TrustOptions {
 	/** Our report senders; empty: anyone's bounce counts (the original's behaviour). */
@@ -12,6 +12,8 @@ export interface TrustOptions {
 	readonly dkim: DkimKeyLookup | undefined;
 	/** Only a verified signature of ours may make us suppress. */
 	readonly requireDkim: boolean;
+	/** The domains of the --dkim-key keys: their signatures are ours too. */
+	readonly keyDomains?: readonly string[];
 }
 
 export const TRUST_ANYONE: TrustOptions = {
@@ -26,12 +28,45 @@ export interface Proof {
 	readonly dkim: string | null;
 }
 
+/** The domains whose DKIM signatures are ours: those of --sender and of --dkim-key. */
+export function ourDomains(trust: TrustOptions): Set<string> {
+	const domains = new Set<string>();
+	for (const sender of trust.senders) {
+		const address = normalizeMailbox(sender);
+		if (address) domains.add(address.slice(address.lastIndexOf("@") + 1));
+	}
+	for (const domain of trust.keyDomains ?? [])
+		domains.add(domain.toLowerCase());
+	return domains;
+}
+
 /**
- * Whether a bounce may make us suppress `addresses` (issue 5, "Trust"): anyone can
- * mail the report sender address, so with --sender the returned original must come
- * from one of our senders and name the failed addresses as its recipients, and with
- * --require-dkim our DKIM signature over those header fields must verify (RFC 6376):
- * the only proof that we sent that report to that address.
+ * Options that cannot hold are refused before any message is read (ingest then defers with
+ * 4.3.0): --require-dkim without --sender or --dkim-key would take anyone's valid signature,
+ * an attacker's own domain and key included, as proof.
+ */
+export function checkTrust(trust: TrustOptions): void {
+	if (trust.requireDkim && ourDomains(trust).size === 0)
+		throw new Error(
+			"--require-dkim needs --sender or --dkim-key: without them any domain's signature would count",
+		);
+}
+
+/** d= is one of our domains or a parent of one (a signer may sign for its subdomains). */
+function isOurs(domain: string, ours: ReadonlySet<string>): boolean {
+	const d = domain.toLowerCase();
+	for (const our of ours) if (our === d || our.endsWith(`.${d}`)) return true;
+	return false;
+}
+
+/**
+ * Whether a bounce may make us suppress `addresses` (issue 5, "Trust"; issue 11): anyone can
+ * mail the report sender address, so with --sender the returned original must come from one
+ * of our senders and name the failed addresses as its recipients, and with --require-dkim a
+ * verified DKIM signature of one of our domains (RFC 6376) must cover a From of ours and
+ * To or Cc fields that name every failed address: the only proof that we sent that report
+ * to that address. The covered fields are the instances the signature selected, from the
+ * bottom up (RFC 6376 §5.4.2): a field added above them after signing never counts.
  */
 export async function prove(
 	message: Message,
@@ -64,40 +99,81 @@ export async function prove(
 		if (!addresses.every((a) => recipients.has(a)))
 			return { refused: "not-a-recipient", dkim: null };
 	}
-	if (trust.dkim === undefined) return { refused: null, dkim: null };
-	const domains = new Set(
-		[...ours].map((a) => a.slice(a.lastIndexOf("@") + 1)),
+	const { dkim } = trust;
+	if (dkim === undefined) return { refused: null, dkim: null };
+	const domains = ourDomains(trust);
+	// keys of other domains are never looked up: their signatures prove nothing here
+	const lookup: DkimKeyLookup = async (selector, domain) =>
+		domains.size === 0 || isOurs(domain, domains)
+			? dkim(selector, domain)
+			: undefined;
+	const results = await verifyDkim(part.content, lookup);
+	const mine = results.filter(
+		(r) => domains.size === 0 || isOurs(r.domain, domains),
 	);
-	const results = await verifyDkim(part.content, trust.dkim);
-	if (results.some((r) => r.verdict === "temperror"))
+	const passed = mine.filter((r) => r.verdict === "pass");
+	const good = passed.find((r) => covers(r, addresses, ours));
+	if (!good && mine.some((r) => r.verdict === "temperror"))
 		throw new TempFailError("DKIM key lookup failed, will retry");
-	const good = results.find(
-		(r) =>
-			r.verdict === "pass" &&
-			(domains.size === 0 ||
-				[...domains].some(
-					(d) => d === r.domain || d.endsWith(`.${r.domain}`),
-				)) &&
-			r.signedHeaders.includes("from") &&
-			r.signedHeaders.includes("to"),
-	);
 	const summary = good
 		? `pass d=${good.domain}`
-		: (results[0]?.verdict ?? "none");
+		: passed[0]
+			? `pass d=${passed[0].domain}, not over the failed address`
+			: results[0]
+				? `${results[0].verdict} d=${results[0].domain}${mine.length === 0 ? " (not ours)" : ""}`
+				: "none";
 	if (trust.requireDkim && !good)
-		return { refused: "dkim-unverified", dkim: summary };
+		return {
+			refused:
+				passed.length > 0 ? "dkim-unsigned-recipient" : "dkim-unverified",
+			dkim: summary,
+		};
 	return { refused: null, dkim: summary };
+}
+
+/**
+ * The signature covers a From of ours (when --sender names ours) and To/Cc fields naming
+ * every address. Cc counts only when h= covers it: otherwise no Cc is among the signed fields.
+ */
+function covers(
+	result: DkimResult,
+	addresses: readonly string[],
+	ours: ReadonlySet<string>,
+): boolean {
+	const fields = result.signedFields.map((line) => {
+		const colon = line.indexOf(":");
+		return {
+			name: line.slice(0, colon).trim().toLowerCase(),
+			value: line.slice(colon + 1),
+		};
+	});
+	const signed = (names: readonly string[]) =>
+		fields
+			.filter((f) => names.includes(f.name))
+			.flatMap((f) => mailboxes(f.value));
+	const from = signed(["from"]);
+	if (from.length === 0) return false;
+	if (ours.size > 0 && !from.some((a) => ours.has(withoutExtension(a))))
+		return false;
+	const recipients = new Set(signed(["to", "cc"]));
+	return addresses.every((a) => recipients.has(a));
 }
 
 /** Addresses in the named header fields of the returned original, normalised. */
 function addressesIn(original: Message, names: readonly string[]): string[] {
 	const out: string[] = [];
 	for (const header of original.headers) {
-		if (!names.includes(header.name)) continue;
-		for (const piece of header.value.split(",")) {
-			const address = normalizeMailbox(stripAngles(piece));
-			if (address) out.push(address);
-		}
+		if (names.includes(header.name)) out.push(...mailboxes(header.value));
+	}
+	return out;
+}
+
+/** The addresses of an address-list field value, normalised. */
+function mailboxes(value: string): string[] {
+	const out: string[] = [];
+	for (const piece of value.split(",")) {
+		const address = normalizeMailbox(stripAngles(piece));
+		if (address) out.push(address);
 	}
 	return out;
 }
