@@ -1,8 +1,9 @@
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, tempDataDir } from "./support/cli.ts";
+import { signHeaders, txtRecord } from "./support/dkim-sign.ts";
 import { makeDsn, REPORT_SUBJECT } from "./support/dsn.ts";
 
 // src/ uses only node: and web APIs: under Deno it must behave like the binary.
@@ -73,4 +74,43 @@ test("deno: a missing data dir defers with 75, like the binary", () => {
 	const a = deno(["ingest", "Q2", "", "/nonexistent/ddp"], "x");
 	expect(a.status).toBe(75);
 	expect(a.stdout).toStartWith("4.3.0 ");
+});
+
+test("deno: DKIM by mailauth (loaded on demand) verifies like the binary", () => {
+	const dir = tempDataDir();
+	const keyFile = join(dir, "rsa.txt");
+	writeFileSync(keyFile, txtRecord());
+	const fields = [
+		"From: DMARC Reports <dmarc-reports@sender.test>",
+		"To: rua@bounce.test",
+		`Subject: ${REPORT_SUBJECT}`,
+	];
+	const signed = [signHeaders(fields, "sender.test", "rsa"), ...fields];
+	const options = [
+		"--sender",
+		"dmarc-reports@sender.test",
+		"--dkim-key",
+		`rsa._domainkey.sender.test=${keyFile}`,
+		"--require-dkim",
+	];
+	for (const [returned, want] of [
+		[signed, "recorded example.org: rua@bounce.test (5.1.1)\n"],
+		[
+			[...signed.slice(0, 2), "Cc: victim@victim.test", ...signed.slice(2)],
+			"quarantined untrusted-dkim-unsigned-recipient: saved/Q3.untrusted-dkim-unsigned-recipient\n",
+		],
+	] as const) {
+		const recipients = returned.some((f) => f.startsWith("Cc:"))
+			? [{ address: "victim@victim.test" }]
+			: [{ address: "rua@bounce.test" }];
+		const dsn = makeDsn({
+			recipients,
+			returnedHeaders: `${returned.join("\n")}\n`,
+		});
+		const a = deno(["ingest", ...options, "Q3", "", tempDataDir()], dsn);
+		const b = run(["ingest", ...options, "Q3", "", tempDataDir()], dsn);
+		expect(a.stderr).toBe("");
+		expect([a.status, a.stdout]).toEqual([b.status, b.stdout]);
+		expect(a.stdout).toBe(want);
+	}
 });
