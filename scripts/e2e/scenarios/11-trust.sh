@@ -70,8 +70,8 @@ $(cat "$3")
 EOF
 }
 
-s11_service() { # s11_service COMMAND: set the pipe service's command field and reload
-  postconf -F "dmarc_dsn_processor/unix/command=$1" && postfix reload >/dev/null 2>&1
+s11_service() { # s11_service ENTRY: set the pipe service's whole master.cf entry and reload
+  postconf -M "dmarc_dsn_processor/unix=$1" && postfix reload >/dev/null 2>&1
   sleep 2 # the reload is asynchronous: let running pipe processes be replaced
 }
 
@@ -81,14 +81,15 @@ s11() {
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/s11.key" 2>/dev/null &&
     openssl pkey -in "$WORK/s11.key" -pubout -out "$S11_PUB" && chmod 0644 "$S11_PUB"
   check "our test key: RSA-2048, public half in $S11_PUB (a PEM file, no DNS)" [ -s "$S11_PUB" ] || return 1
-  documented=$(postconf -Fh dmarc_dsn_processor/unix/command)
+  # the whole entry (postconf -Fh would glue "pipe" to the continuation line)
+  documented=$(postconf -M dmarc_dsn_processor/unix)
   check "documented service line carries --sender" grep -qF -- "--sender $REPORT_SENDER" <<<"$documented" || return 1
   trusted=${documented/ ingest / ingest --dkim-key $S11_SELECTOR._domainkey.$domain=$S11_PUB --require-dkim }
   s11_service "$trusted"
   info "argv for this scenario: ${trusted#*argv=}"
   s11_run "$d" "$a" "$attacker" "$victim" "$domain" || rc=1
   s11_service "$documented"
-  check "documented service line restored" [ "$(postconf -Fh dmarc_dsn_processor/unix/command)" = "$documented" ]
+  check "documented service line restored" [ "$(postconf -M dmarc_dsn_processor/unix)" = "$documented" ]
   return "$rc"
 }
 
