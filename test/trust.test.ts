@@ -343,6 +343,10 @@ describe("issue 11: attacks on the trust options", () => {
 				"pass d=sender.test",
 			]);
 			expect(server.queries).toContain("rsa._domainkey.sender.test");
+			// no answer in time: thrown, so the DSN waits (temperror), never "no key"
+			await expect(
+				dnsKeyLookup(200, ["127.0.0.1:9"])("rsa", "sender.test"),
+			).rejects.toThrow();
 		} finally {
 			await server.close();
 		}
