@@ -413,6 +413,21 @@ describe("verifyDkim: generated keys", () => {
 			"fail",
 			"match",
 		]);
+		// a To added on top after signing: the signature still verifies, but the field it
+		// covers is the bottom one (RFC 6376 §5.4.2), which is all signedFields reports
+		const signedTo = message(
+			signature({ h: "from:to", signed: [FROM, TO], body: BODY }),
+		);
+		const added = await only(
+			signedTo.replace(FROM, `To: victim@victim.test\r\n${FROM}`),
+		);
+		expect([added.verdict, added.signedFields]).toEqual([
+			"pass",
+			[
+				"From: DMARC Reports <dmarc-reports@example.org>",
+				"To: rua@bounce.test",
+			],
+		]);
 		// names in h= are case-insensitive
 		const upper = message(
 			signature({ h: "From:TO", signed: [FROM, TO], body: BODY }),
