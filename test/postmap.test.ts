@@ -1,0 +1,196 @@
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { keyHold, normalizeMailbox } from "../src/dsn/mailbox.ts";
+import type { Entry } from "../src/table/evaluate.ts";
+import { type Format, render } from "../src/table/render.ts";
+
+// Issue 12: every key is checked against what Postfix itself finds, `postmap -q` on the
+// real map file, not against our idea of it. Needs Postfix (apt-get install -y postfix).
+
+const POSTMAP = ["/usr/sbin/postmap", "/usr/bin/postmap"].find(
+	(p) => spawnSync(p, ["-?"], { stdio: "ignore" }).error === undefined,
+);
+
+function postmapPath(): string {
+	if (POSTMAP === undefined)
+		throw new Error(
+			"postmap not found: these tests need Postfix (apt-get install -y postfix); .ci/run installs it",
+		);
+	return POSTMAP;
+}
+
+// a private config dir: the machine's /etc/postfix may be missing or an e2e run's
+const CONFIG = mkdtempSync(join(tmpdir(), "dmarc-postmap-"));
+// Postfix's defaults at compatibility_level >= 1: smtputf8_enable = yes, keys casefolded
+writeFileSync(
+	join(CONFIG, "main.cf"),
+	"compatibility_level = 3.6\nsmtputf8_enable = yes\n",
+);
+
+const NOW = Date.UTC(2026, 11, 1);
+
+/** The map `table` writes for these addresses, as ingest normalises them. */
+function mapFor(inputs: readonly string[], format: Format): string {
+	const entries: Entry[] = inputs.map((input) => {
+		const address = normalizeMailbox(input);
+		if (address === undefined) throw new Error(`invalid: ${input}`);
+		return {
+			address,
+			listed: true,
+			hold: null,
+			domains: ["example.com"],
+			cause: "recipient",
+			firstBounce: NOW,
+			lastBounce: NOW,
+			episode: 1,
+			until: NOW,
+		};
+	});
+	const surge = { tripped: false, today: 0, baseline: 0, threshold: 0 };
+	return render({ entries, surge }, format, {
+		accessAction: "REJECT",
+		now: NOW,
+	});
+}
+
+/** Writes and postmaps the map; returns a lookup function on the hash table. */
+function postmapped(text: string, table = "hash") {
+	const dir = mkdtempSync(join(CONFIG, "map-"));
+	const file = join(dir, "map");
+	writeFileSync(file, text);
+	const built = spawnSync(postmapPath(), ["-c", CONFIG, `${table}:${file}`], {
+		encoding: "utf8",
+	});
+	expect(built.stderr).toBe("");
+	expect(built.status).toBe(0);
+	const lookup = (
+		key: string,
+		map = `${table}:${file}`,
+	): string | undefined => {
+		const r = spawnSync(postmapPath(), ["-c", CONFIG, "-q", key, map], {
+			encoding: "utf8",
+		});
+		if (r.status === 1) return undefined;
+		if (r.status !== 0) throw new Error(`postmap -q ${key}: ${r.stderr}`);
+		return r.stdout.trim();
+	};
+	return Object.assign(lookup, { file });
+}
+
+test("postmap is installed (Postfix is needed for these tests)", () => {
+	expect(postmapPath()).toMatch(/postmap$/);
+});
+
+const ALL = [
+	"ﬁnance@x.example",
+	"straße@x.example",
+	"ſupport@x.example",
+	"#hash@x.example",
+	"-rua@x.example",
+	"rua@bücher.example",
+	"İnfo@example.org",
+	"प्रतिवेदन@example.org",
+	"dmarc@bounce.test",
+	"dmarc+4711@bounce.test",
+	"after@x.example",
+];
+
+describe("issue 4: keys that postmap would change are held, not mapped", () => {
+	const transport = mapFor(ALL, "transport");
+	const q = postmapped(transport);
+
+	test.each([
+		["ﬁnance@x.example", "finance@x.example"],
+		["straße@x.example", "strasse@x.example"],
+		["ſupport@x.example", "support@x.example"],
+	])("%p: not on the map, so %p is not silenced", (held, other) => {
+		expect(keyHold(normalizeMailbox(held) ?? "")).toBe("case-folding");
+		expect(q(held)).toBeUndefined();
+		expect(q(other)).toBeUndefined();
+		expect(transport).not.toContain(held.split("@")[0] ?? "");
+	});
+
+	test("#hash@x.example: held (a comment in the map source), the map around it intact", () => {
+		expect(keyHold(normalizeMailbox("#hash@x.example") ?? "")).toBe(
+			"map-comment",
+		);
+		expect(transport).not.toMatch(/^#/m);
+		expect(q("#hash@x.example")).toBeUndefined();
+		expect(q("after@x.example")).toStartWith("discard:");
+	});
+
+	test("-rua@x.example: found in the map; --format list writes it quoted", () => {
+		expect(q("-rua@x.example")).toStartWith("discard:");
+		const list = mapFor(["-rua@x.example", "rua@x.example"], "list");
+		expect(list).toBe('"-rua"@x.example\nrua@x.example\n');
+		expect(list).not.toMatch(/^-/m);
+	});
+
+	test("json reports the held addresses with their reason", () => {
+		const json = JSON.parse(mapFor(ALL, "json")) as {
+			entries: { address: string; listed: boolean; hold: string | null }[];
+		};
+		const held = json.entries.filter((e) => !e.listed);
+		expect(held.map((e) => [e.address, e.hold])).toEqual([
+			["ﬁnance@x.example", "case-folding"],
+			["straße@x.example", "case-folding"],
+			["ſupport@x.example", "case-folding"],
+			["#hash@x.example", "map-comment"],
+		]);
+	});
+});
+
+describe("issue 5: Unicode addresses", () => {
+	const q = postmapped(mapFor(ALL, "transport"));
+	const access = postmapped(mapFor(ALL, "access"));
+
+	test.each([
+		"rua@bücher.example",
+		"rua@xn--bcher-kva.example",
+		"RUA@BÜCHER.example",
+		"rua@XN--BCHER-KVA.example",
+	])("rua@bücher.example is found as %p (transport and access)", (key) => {
+		expect(q(key)).toStartWith("discard:");
+		expect(access(key)).toStartWith("REJECT ");
+	});
+
+	test("İnfo@example.org: ingest, table and --release agree, postmap finds it", () => {
+		const key = normalizeMailbox("İnfo@example.org");
+		expect(key).toBe("i\u0307nfo@example.org");
+		expect(normalizeMailbox("i\u0307nfo@example.org")).toBe(key);
+		expect(q("İnfo@example.org")).toStartWith("discard:");
+		expect(q(key ?? "")).toStartWith("discard:");
+		// a different mailbox: the dot above is part of the address
+		expect(q("info@example.org")).toBeUndefined();
+	});
+
+	test("a Devanagari local part with combining marks is valid and found", () => {
+		expect(q("प्रतिवेदन@example.org")).toStartWith("discard:");
+		expect(q("प्रतिवेदन@example.com")).toBeUndefined();
+	});
+});
+
+describe("issue 2: a key is its whole address only", () => {
+	const q = postmapped(
+		mapFor(["dmarc@bounce.test", "rua+4711@bounce.test"], "transport"),
+	);
+	// README "Outputs": main.cf reads the map through a pipemap whose first table is a
+	// regexp, which makes Postfix query it with whole addresses only (never the
+	// user+ext -> user fallback); proven under the real Postfix by scripts/e2e 12-keys.sh
+	const wrapped = `pipemap:{regexp:{{/(.+)/ $1}}, hash:${q.file}}`;
+	test.each([
+		["dmarc@bounce.test", true],
+		["DMARC@Bounce.Test", true],
+		["rua+4711@bounce.test", true],
+		["dmarc+customer7@bounce.test", false],
+		["rua@bounce.test", false],
+	])("%p found through the wrapper: %p", (key, found) => {
+		expect(q(key, wrapped) !== undefined).toBe(found);
+		expect(q(key) !== undefined).toBe(found);
+	});
+});
+
+process.on("exit", () => rmSync(CONFIG, { recursive: true, force: true }));
