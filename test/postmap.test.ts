@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { keyHold, normalizeMailbox } from "../src/dsn/mailbox.ts";
 import type { Entry } from "../src/table/evaluate.ts";
 import { type Format, render } from "../src/table/render.ts";
+import { run, tempDataDir } from "./support/cli.ts";
+import { makeDsn, REPORT_SUBJECT } from "./support/dsn.ts";
 
 // Issue 12: every key is checked against what Postfix itself finds, `postmap -q` on the
 // real map file, not against our idea of it. Needs Postfix (apt-get install -y postfix).
@@ -190,6 +192,94 @@ describe("issue 2: a key is its whole address only", () => {
 	])("%p found through the wrapper: %p", (key, found) => {
 		expect(q(key, wrapped) !== undefined).toBe(found);
 		expect(q(key) !== undefined).toBe(found);
+	});
+});
+
+describe("the binary: ingest, table, postmap -q and --release agree", () => {
+	const dir = tempDataDir();
+	let n = 0;
+	function ingest(address: string, original?: string, text?: string): string {
+		let dsn = makeDsn({
+			recipients: [{ address, ...(original ? { original } : {}) }],
+			subject: REPORT_SUBJECT,
+		});
+		if (text !== undefined)
+			dsn = dsn.replace(
+				"This is the mail system at host mail.sender.test.",
+				text,
+			);
+		const r = run(["ingest", `Q${++n}`, "", dir], dsn);
+		expect(r.status).toBe(0);
+		return r.stdout.trim();
+	}
+	function table(): string {
+		const r = run(["table", dir]);
+		expect(r.status).toBe(0);
+		return r.stdout;
+	}
+
+	test("each case in, the key Postfix finds out", () => {
+		expect(ingest("İnfo@example.org")).toBe(
+			"recorded example.org: i\u0307nfo@example.org (5.1.1)",
+		);
+		// Postfix writes Original-Recipient: rfc822;dmarc+4711@bounce.test (not xtext)
+		expect(ingest("dmarc+4711@bounce.test")).toBe(
+			"recorded example.org: dmarc+4711@bounce.test (5.1.1)",
+		);
+		expect(ingest("ﬁnance@x.example")).toStartWith(
+			"quarantined case-folding: saved/",
+		);
+		expect(ingest("#hash@x.example")).toStartWith(
+			"quarantined map-comment: saved/",
+		);
+		expect(
+			ingest(
+				"old.admin@company.example",
+				"rua@company.example",
+				"<old.admin@company.example> (expanded from <rua@company.example>): host mx.company.example said: 550 5.1.1 User unknown",
+			),
+		).toStartWith("quarantined alias-member: saved/");
+		expect(ingest("प्रतिवेदन@example.org")).toBe(
+			"recorded example.org: प्रतिवेदन@example.org (5.1.1)",
+		);
+		expect(ingest("rua@bücher.example")).toBe(
+			"recorded example.org: rua@xn--bcher-kva.example (5.1.1)",
+		);
+		const map = table();
+		expect(map.split("\n").map((l) => l.split(" ")[0])).toEqual([
+			"dmarc+4711@bounce.test",
+			"i\u0307nfo@example.org",
+			"rua@bücher.example",
+			"rua@xn--bcher-kva.example",
+			"प्रतिवेदन@example.org",
+			"",
+		]);
+		const q = postmapped(map);
+		for (const found of [
+			"İnfo@example.org",
+			"dmarc+4711@bounce.test",
+			"rua@bücher.example",
+			"rua@xn--bcher-kva.example",
+			"प्रतिवेदन@example.org",
+		])
+			expect(q(found)).toStartWith("discard:");
+		for (const missing of [
+			"dmarcg11@bounce.test",
+			"finance@x.example",
+			"ﬁnance@x.example",
+			"rua@company.example",
+			"old.admin@company.example",
+		])
+			expect(q(missing)).toBeUndefined();
+	});
+
+	test("--release İnfo@example.org takes exactly that key off", () => {
+		const r = run(["table", "--release", "İnfo@example.org", dir]);
+		expect(r.status).toBe(0);
+		expect(r.stderr).toContain("released i\u0307nfo@example.org");
+		const q = postmapped(table());
+		expect(q("İnfo@example.org")).toBeUndefined();
+		expect(q("rua@bücher.example")).toStartWith("discard:");
 	});
 });
 
