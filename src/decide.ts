@@ -220,9 +220,14 @@ function aliasMember(report: RecipientReport, text: string): boolean {
 	const final = normalizeMailbox(report.address);
 	if (original === undefined || final === undefined || original === final)
 		return false;
+	// Postfix: "<member> (expanded from <alias>)"; Exim: "(generated from alias)"
 	const lower = text.toLowerCase();
-	const at = `expanded from <${report.original.trim().toLowerCase()}>`;
-	return lower.includes(at) || lower.includes(`expanded from <${original}>`);
+	return [report.original.trim().toLowerCase(), original].some(
+		(a) =>
+			lower.includes(`expanded from <${a}>`) ||
+			lower.includes(`generated from ${a}`) ||
+			lower.includes(`generated from <${a}>`),
+	);
 }
 
 function ignoreReason(recipients: readonly RecipientDecision[]): string {

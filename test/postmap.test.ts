@@ -273,6 +273,23 @@ describe("the binary: ingest, table, postmap -q and --release agree", () => {
 			expect(q(missing)).toBeUndefined();
 	});
 
+	test("a Final-Recipient rewritten without expansion evidence: the address we sent to", () => {
+		expect(ingest("mbox-17@store.example.net", "rua@example.net")).toBe(
+			"recorded example.org: rua@example.net (5.1.1)",
+		);
+		expect(
+			ingest(
+				"member@lists.example.net",
+				"list@example.net",
+				"  member@lists.example.net\n    (generated from list@example.net)\n    SMTP error: 550 5.1.1 unknown user",
+			),
+		).toStartWith("quarantined alias-member: saved/");
+		const keys = table().split("\n");
+		expect(keys.some((l) => l.startsWith("rua@example.net "))).toBe(true);
+		expect(keys.some((l) => /^(list|member)@/.test(l))).toBe(false);
+		run(["table", "--release", "rua@example.net", dir]);
+	});
+
 	test("--release İnfo@example.org takes exactly that key off", () => {
 		const r = run(["table", "--release", "İnfo@example.org", dir]);
 		expect(r.status).toBe(0);
