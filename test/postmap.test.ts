@@ -98,6 +98,8 @@ const ALL = [
 	"dmarc@bounce.test",
 	"dmarc+4711@bounce.test",
 	"after@x.example",
+	"ılık@example.org",
+	"rua@straße.de",
 ];
 
 describe("issue 4: keys that postmap would change are held, not mapped", () => {
@@ -122,6 +124,14 @@ describe("issue 4: keys that postmap would change are held, not mapped", () => {
 		expect(transport).not.toMatch(/^#/m);
 		expect(q("#hash@x.example")).toBeUndefined();
 		expect(q("after@x.example")).toStartWith("discard:");
+	});
+
+	test("ılık@ (dotless ı, not folded by postmap) and rua@straße.de are their own keys", () => {
+		expect(q("ılık@example.org")).toStartWith("discard:");
+		expect(q("ilik@example.org")).toBeUndefined();
+		// the U-label form would fold into strasse.de, another domain: A-label key only
+		expect(q("rua@xn--strae-oqa.de")).toStartWith("discard:");
+		expect(q("rua@strasse.de")).toBeUndefined();
 	});
 
 	test("-rua@x.example: found in the map; --format list writes it quoted", () => {

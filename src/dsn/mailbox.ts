@@ -57,10 +57,17 @@ function unquote(local: string): string | undefined {
 export function keyHold(address: string): string | null {
 	const local = address.slice(0, address.lastIndexOf("@"));
 	if (local.startsWith("#")) return "map-comment";
-	// final sigma folds to σ (CaseFolding.txt 03C2, status C) while lowercase keeps it
-	if (local.toUpperCase().toLowerCase() !== local || local.includes("ς"))
-		return "case-folding";
-	return null;
+	return foldsToOther(local) ? "case-folding" : null;
+}
+
+/**
+ * Whether full case folding (what postmap applies) turns lowercase text into other text.
+ * Final sigma folds to σ (CaseFolding.txt 03C2, status C) while lowercase keeps it; the
+ * dotless ı round-trips to `i` but does not fold (its folding is Turkic only, status T).
+ */
+function foldsToOther(lower: string): boolean {
+	const text = lower.replaceAll("ı", "");
+	return text.toUpperCase().toLowerCase() !== text || text.includes("ς");
 }
 
 /**
@@ -73,7 +80,13 @@ export function mapKeys(address: string): string[] {
 	const domain = address.slice(at + 1);
 	if (!/(^|\.)xn--/.test(domain)) return [address];
 	const unicode = domainToUnicode(domain).normalize("NFC").toLowerCase();
-	if (unicode === "" || unicode === domain || /[\s"]/.test(unicode))
+	// a U-label that postmap would fold into another domain (`straße` -> `strasse`) is left out
+	if (
+		unicode === "" ||
+		unicode === domain ||
+		/[\s"]/.test(unicode) ||
+		foldsToOther(unicode)
+	)
 		return [address];
 	return [address, `${address.slice(0, at)}@${unicode}`];
 }

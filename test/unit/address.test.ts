@@ -193,5 +193,13 @@ describe("issue 12: the key Postfix looks up", () => {
 			"rua@bücher.example",
 		]);
 		expect(mapKeys("rua@example.org")).toEqual(["rua@example.org"]);
+		// postmap would fold straße.de into strasse.de, another domain: A-label only
+		const strasse = normalizeMailbox("rua@straße.de") ?? "";
+		expect(strasse).toBe("rua@xn--strae-oqa.de");
+		expect(mapKeys(strasse)).toEqual([strasse]);
+	});
+
+	test("the dotless ı does not fold (Turkic only): not held", () => {
+		expect(keyHold(normalizeMailbox("ılık@example.org") ?? "")).toBeNull();
 	});
 });
