@@ -15,7 +15,7 @@ s12_route() {
   printf '%s 550 5.1.1 User unknown\n' "$1" >>/etc/postfix/e2e_fake_mx_access
 }
 
-# not_discarded QID RCPT: the delivery of RCPT went to the fake MX, not to discard(8)
+# sent_to_mx QID RCPT: the delivery of RCPT went to the fake MX; discarded: to discard(8)
 sent_to_mx() { delivery_line "$1" "$2" | grep -qE 'relay=127\.0\.0\.1\[127\.0\.0\.1\]:2525, '; }
 discarded() { delivery_line "$1" "$2" | grep -qE 'postfix/discard\[.*status=sent '; }
 
@@ -44,7 +44,7 @@ s12_plus() {
 
 s12_base() {
   # with dmarc@ on the map, the indexed map would also answer for dmarc+customer7@
-  # (user+ext -> user fallback); the documented pipemap wrapper must stop that
+  # (user+ext -> user fallback); the documented unionmap wrapper must stop that
   local d=s12base.example.org a=s12dmarc@bounce.test b=s12dmarc+customer7@bounce.test id
   id=$(rid s12-base-first)
   send_report "$d" "$id" "$REPORT_SENDER" "" "$a"
