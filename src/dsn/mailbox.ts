@@ -49,9 +49,8 @@ function unquote(local: string): string | undefined {
  * another address, or null when it can. Held, never mapped (issue 12):
  * - `case-folding`: postmap and Postfix's lookups fold keys with full Unicode case
  *   folding (casefold(3), smtputf8_enable = yes), which turns `ß` into `ss`, `ﬁ` into
- *   `fi`, `ſ` into `s`: the key would silence `strasse@`, `finance@`, `support@` too.
- *   Those are exactly the letters whose lowercase differs from their folded form, which
- *   a round trip through upper case shows (Unicode CaseFolding.txt, status F and T).
+ *   `fi`, `ſ` into `s`: the key would silence `strasse@`, `finance@`, `support@` too
+ *   (Unicode CaseFolding.txt, full folding: status C and F).
  * - `map-comment`: a key starting with `#` is a comment in a postmap source file.
  */
 export function keyHold(address: string): string | null {
