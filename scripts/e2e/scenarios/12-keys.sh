@@ -62,6 +62,18 @@ s12_base() {
     wait_for 20 sent_to_mx "$QID" "$b" || { info "$(delivery_line "$QID" "$b")"; return 1; }
   info "$(delivery_line "$QID" "$b" | sed -E 's/.*(relay=)/\1/')"
   check "... no discard(8) line for it" not discarded "$QID" "$b"
+  # control: the same map read as a bare indexed map does fall back (why the wrapper exists)
+  local maps c=s12dmarc+control@bounce.test
+  maps=$(postconf -h transport_maps)
+  postconf -e "transport_maps = $(sed -E 's/unionmap:\{regexp:\{\}, ([^ ]*_discards)\}/\1/' <<<"$maps")"
+  postfix reload >/dev/null 2>&1
+  sleep 1
+  send_report "$d" "$(rid s12-base-control)" "$REPORT_SENDER" "" "$c"
+  check "control, without the unionmap wrapper: $c is discarded by the fallback to $a" \
+    wait_for 20 eval 'QID=$(qids_of "$(rid s12-base-control)" | head -n 1); [ -n "$QID" ] && discarded "$QID" "$c"'
+  postconf -e "transport_maps = $maps"
+  postfix reload >/dev/null 2>&1
+  sleep 1
   # its own bounce is its own key
   await_dsns "$id" non-delivery 1 sent || return 1
   check "recorded: failed $b under $d" has_failed_record "$b" "$d" || return 1
