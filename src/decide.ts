@@ -2,7 +2,7 @@ import { forwardedReport } from "./detect/forwarded.ts";
 import { detect } from "./detect/index.ts";
 import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
 import { expiredUnreachable } from "./dsn/expiry.ts";
-import { normalizeMailbox } from "./dsn/mailbox.ts";
+import { keyHold, normalizeMailbox } from "./dsn/mailbox.ts";
 import { oneLine, printable } from "./errors.ts";
 import {
 	type Message,
@@ -77,7 +77,7 @@ export async function decide(
 		};
 
 	const verp = verpRecipient(extension);
-	const recipients = judge(detection, verp);
+	const recipients = judge(detection, verp, message.text);
 	const found = await findReportDomain(message, raw);
 	const base = {
 		outcome: "ignore" as Outcome,
@@ -124,6 +124,10 @@ export async function decide(
 	}
 	if (recipients.some((r) => r.hold === "invalid-address"))
 		return { ...base, outcome: "quarantine", reason: "invalid-address" };
+	// kept for the operator and reported, never recorded for the map (issue 12)
+	for (const hold of KEPT_HOLDS)
+		if (recipients.some((r) => r.hold === hold))
+			return { ...base, outcome: "quarantine", reason: hold };
 	if (recipients.every((r) => r.action === "unknown"))
 		return { ...base, outcome: "quarantine", reason: "no-action" };
 	return { ...base, outcome: "ignore", reason: ignoreReason(recipients) };
@@ -134,8 +138,12 @@ export async function decide(
  * With a VERP extension the failure belongs to the address we sent to (R15); the
  * notice itself is still needed, so VERP alone records nothing.
  */
-function judge(bounce: Bounce, verp: string | undefined): RecipientDecision[] {
-	const decisions = bounce.recipients.map((r) => toDecision(r));
+function judge(
+	bounce: Bounce,
+	verp: string | undefined,
+	text: string,
+): RecipientDecision[] {
+	const decisions = bounce.recipients.map((r) => toDecision(r, text));
 	if (verp === undefined) return decisions;
 	const failed = decisions.find((d) => d.action === "failed");
 	if (!failed) return decisions;
@@ -143,7 +151,11 @@ function judge(bounce: Bounce, verp: string | undefined): RecipientDecision[] {
 		(d) => d.action !== "failed" && d.address !== verp,
 	);
 	// the VERP key replaces an invalid address, but other holds still apply
-	const hold = failed.hold === "invalid-address" ? null : failed.hold;
+	const keyed =
+		failed.hold === "invalid-address" ||
+		failed.hold === "case-folding" ||
+		failed.hold === "map-comment";
+	const hold = keyed ? keyHold(verp) : failed.hold;
 	return [
 		{
 			...failed,
@@ -156,7 +168,10 @@ function judge(bounce: Bounce, verp: string | undefined): RecipientDecision[] {
 	];
 }
 
-function toDecision(report: RecipientReport): RecipientDecision {
+/** Holds that quarantine the message when nothing else in it is suppressed. */
+const KEPT_HOLDS = ["alias-member", "case-folding", "map-comment"] as const;
+
+function toDecision(report: RecipientReport, text: string): RecipientDecision {
 	// R9: Original-Recipient is the address we sent to; prefer it for the key
 	const key =
 		(report.original && normalizeMailbox(report.original)) ||
@@ -165,7 +180,7 @@ function toDecision(report: RecipientReport): RecipientDecision {
 		report.action === "failed"
 			? classifyCause(report.status, report.diagnostic)
 			: null;
-	const hold = holdReason(report, key, cause);
+	const hold = holdReason(report, key, cause, text);
 	return {
 		address: key ?? printable(report.original ?? report.address),
 		action: report.action,
@@ -189,12 +204,38 @@ function holdReason(
 	report: RecipientReport,
 	key: string | undefined,
 	cause: Cause | null,
+	text: string,
 ): string | null {
 	if (report.action !== "failed") return null;
 	if (expiredUnreachable(report.status, report.diagnostic))
 		return "expired-unreachable";
 	if (key === undefined) return "invalid-address";
+	if (aliasMember(report, text)) return "alias-member";
+	const unsafe = keyHold(key);
+	if (unsafe !== null) return unsafe;
 	return cause !== null && !DEFAULT_CAUSES.has(cause) ? "sender-side" : null;
+}
+
+/**
+ * The address we sent to was expanded by the remote (an alias or a list) and only a
+ * member failed: Final-Recipient is another mailbox and the notice says so, Postfix's
+ * `<member> (expanded from <original>)`. The alias still works for its other members,
+ * and we never wrote to the member: neither goes on the map (issue 12, R9).
+ */
+function aliasMember(report: RecipientReport, text: string): boolean {
+	if (report.original === undefined) return false;
+	const original = normalizeMailbox(report.original);
+	const final = normalizeMailbox(report.address);
+	if (original === undefined || final === undefined || original === final)
+		return false;
+	// Postfix: "<member> (expanded from <alias>)"; Exim: "(generated from alias)"
+	const lower = text.toLowerCase();
+	return [report.original.trim().toLowerCase(), original].some(
+		(a) =>
+			lower.includes(`expanded from <${a}>`) ||
+			lower.includes(`generated from ${a}`) ||
+			lower.includes(`generated from <${a}>`),
+	);
 }
 
 function ignoreReason(recipients: readonly RecipientDecision[]): string {

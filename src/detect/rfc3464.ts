@@ -54,9 +54,7 @@ function partText(part: MailPart): string {
 function toRecipient(group: FieldGroup): RecipientReport | undefined {
 	const originalField = group.get("original-recipient");
 	const original =
-		originalField === undefined
-			? undefined
-			: decodeAddressField(originalField, { xtext: true });
+		originalField === undefined ? undefined : decodeAddressField(originalField);
 	// an empty Final-Recipient (CommuniGate: `system;<>`) leaves the Original-Recipient
 	const address =
 		decodeAddressField(group.get("final-recipient") ?? "") || original || "";

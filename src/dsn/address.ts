@@ -2,15 +2,17 @@ import { stripComments } from "./fields.ts";
 
 /**
  * Decodes an address field `type; address` (RFC 3464 §2.3.1-2.3.2, requirements R10):
- * the type is case-insensitive and optional, white space after `;` is optional,
- * `utf-8` addresses carry `\x{HHHH}` escapes (RFC 6533 §3), an Original-Recipient
- * may carry xtext `+HH` (RFC 3461 §4.2), and angle brackets and comments go.
- * Returns the bare address text, not yet validated.
+ * the type is case-insensitive and optional, white space after `;` is optional, angle
+ * brackets and comments go. Returns the bare address text, not yet validated.
+ *
+ * An `rfc822` address is written as it is (Postfix: `rfc822;dmarc+4711@example.org`):
+ * xtext `+HH` belongs to the SMTP ORCPT parameter (RFC 3461 §4.2), never to a DSN field,
+ * so `+47` stays `+47`. A `utf-8` address (RFC 6533 §3) is `utf-8-address`,
+ * `utf-8-addr-unitext` or `utf-8-addr-xtext`; the latter two differ from the first only
+ * by `\x{HHHH}` escapes (EmbeddedUnicodeChar, which also stands for `+`, `=`, `\` and
+ * controls in the xtext form), so decoding those escapes reads all three.
  */
-export function decodeAddressField(
-	value: string,
-	options: { xtext?: boolean } = {},
-): string {
+export function decodeAddressField(value: string): string {
 	let rest = stripComments(value);
 	const typed = /^([A-Za-z0-9-]+)\s*;\s*(.*)$/.exec(rest);
 	let type = "rfc822";
@@ -19,7 +21,6 @@ export function decodeAddressField(
 		rest = typed[2] ?? "";
 	}
 	if (type === "utf-8") rest = decodeUtf8AddrEscapes(rest);
-	if (options.xtext) rest = decodeXtext(rest);
 	return stripAngles(rest.trim());
 }
 
@@ -36,19 +37,4 @@ export function decodeUtf8AddrEscapes(text: string): string {
 		const code = Number.parseInt(hex, 16);
 		return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
 	});
-}
-
-/** RFC 3461 §4: xtext "+" 2HEXDIG (upper-case hex), only for bytes that need it. */
-export function decodeXtext(text: string): string {
-	if (!/\+[0-9A-F]{2}/.test(text)) return text;
-	const bytes: number[] = [];
-	const encoder = new TextEncoder();
-	for (let i = 0; i < text.length; i++) {
-		const hex = text.slice(i + 1, i + 3);
-		if (text[i] === "+" && /^[0-9A-F]{2}$/.test(hex)) {
-			bytes.push(Number.parseInt(hex, 16));
-			i += 2;
-		} else bytes.push(...encoder.encode(text[i] ?? ""));
-	}
-	return new TextDecoder().decode(new Uint8Array(bytes));
 }

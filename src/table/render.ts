@@ -1,3 +1,4 @@
+import { keyHold, mapKeys } from "../dsn/mailbox.ts";
 import { UNKNOWN_DOMAIN, yyyymmdd } from "../state/record.ts";
 import type { Entry, Evaluation } from "./evaluate.ts";
 
@@ -25,19 +26,44 @@ export function render(
 	format: Format,
 	options: RenderOptions,
 ): string {
-	const listed = evaluation.entries.filter((e) => e.listed);
+	// an address a map cannot hold without matching another one is never listed
+	const listed = evaluation.entries.filter(
+		(e) => e.listed && keyHold(e.address) === null,
+	);
 	switch (format) {
 		case "transport":
-			return listed.map((e) => `${e.address} discard:${reason(e)}\n`).join("");
+			return lines(listed, (e) => `discard:${reason(e)}`);
 		case "access":
-			return listed
-				.map((e) => `${e.address} ${options.accessAction} ${reason(e)}\n`)
-				.join("");
+			return lines(listed, (e) => `${options.accessAction} ${reason(e)}`);
 		case "list":
-			return listed.map((e) => `${e.address}\n`).join("");
+			return listed.map((e) => `${listItem(e.address)}\n`).join("");
 		case "json":
 			return `${JSON.stringify(toJson(evaluation, options.now), null, 2)}\n`;
 	}
+}
+
+/**
+ * Map lines, sorted by key: each address under every key Postfix may look it up by
+ * (mapKeys: the A-label and the U-label domain). The stripped-extension fallback of
+ * indexed maps (`user+ext@domain`, then `user@domain`) is stopped where the map is used
+ * (README, "Outputs"): the key here is only ever the whole address that bounced.
+ */
+function lines(entries: readonly Entry[], value: (e: Entry) => string) {
+	const out = entries.flatMap((e) =>
+		mapKeys(e.address).map((key) => [key, value(e)] as const),
+	);
+	out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+	return out.map(([key, v]) => `${key} ${v}\n`).join("");
+}
+
+/**
+ * A list line never starts with `-` (read as an option by whatever takes the list as
+ * arguments): such a local part is written quoted, the same address (RFC 5321 §4.1.2).
+ */
+function listItem(address: string): string {
+	return address.startsWith("-")
+		? `"${address.slice(0, address.lastIndexOf("@"))}"${address.slice(address.lastIndexOf("@"))}`
+		: address;
 }
 
 /** Past this many, the map line names the first ones and counts the rest. */
@@ -63,8 +89,8 @@ function toJson(evaluation: Evaluation, now: number) {
 		surge: evaluation.surge,
 		entries: evaluation.entries.map((e) => ({
 			address: e.address,
-			listed: e.listed,
-			hold: e.hold,
+			listed: e.listed && keyHold(e.address) === null,
+			hold: e.hold ?? keyHold(e.address),
 			domains: e.domains,
 			cause: e.cause,
 			first_bounce: iso(e.firstBounce),

@@ -2,10 +2,9 @@ import { describe, expect, test } from "bun:test";
 import {
 	decodeAddressField,
 	decodeUtf8AddrEscapes,
-	decodeXtext,
 	stripAngles,
 } from "../../src/dsn/address.ts";
-import { normalizeMailbox } from "../../src/dsn/mailbox.ts";
+import { keyHold, mapKeys, normalizeMailbox } from "../../src/dsn/mailbox.ts";
 
 describe("decodeAddressField", () => {
 	test.each([
@@ -27,16 +26,25 @@ describe("decodeAddressField", () => {
 		expect(decodeAddressField(input)).toBe(output);
 	});
 
-	test("xtext is decoded only when asked (Original-Recipient, RFC 3461 §4.2)", () => {
-		expect(decodeAddressField("rfc822; rua+2Bdmarc@example.net")).toBe(
-			"rua+2Bdmarc@example.net",
-		);
-		expect(
-			decodeAddressField("rfc822; rua+2Bdmarc@example.net", { xtext: true }),
-		).toBe("rua+dmarc@example.net");
-		expect(
-			decodeAddressField("rfc822; <a+3Db@example.net>", { xtext: true }),
-		).toBe("a=b@example.net");
+	// issue 12: Postfix writes `rfc822;dmarc+4711@bounce.test`; xtext belongs to ORCPT only
+	test.each([
+		["rfc822;dmarc+4711@bounce.test", "dmarc+4711@bounce.test"],
+		["rfc822; dmarc+42abc@bounce.test", "dmarc+42abc@bounce.test"],
+		["rfc822; a+2B7@bounce.test", "a+2B7@bounce.test"],
+		["rfc822; a+5F5F@bounce.test", "a+5F5F@bounce.test"],
+		["rfc822; a+2Fx@bounce.test", "a+2Fx@bounce.test"],
+		["rfc822; rua+2Bdmarc@example.net", "rua+2Bdmarc@example.net"],
+	])("an rfc822 address is not xtext: %p -> %p", (input, output) => {
+		expect(decodeAddressField(input)).toBe(output);
+	});
+
+	// RFC 6533 §3: utf-8-addr-xtext and utf-8-addr-unitext escape with \x{...}, not +HH
+	test.each([
+		["utf-8; dmarc+4711@bounce.test", "dmarc+4711@bounce.test"],
+		["utf-8; a\\x{2B}b@example.org", "a+b@example.org"],
+		["utf-8; \\x{92D}\\x{93E}@example.org", "\u092d\u093e@example.org"],
+	])("a utf-8 address decodes \\x{} only: %p -> %p", (input, output) => {
+		expect(decodeAddressField(input)).toBe(output);
 	});
 
 	test("\\x{...} escapes are only decoded for the utf-8 type", () => {
@@ -61,24 +69,6 @@ describe("stripAngles", () => {
 		["MAILTO:a@example.org", "a@example.org"],
 	])("%p -> %p", (input, output) => {
 		expect(stripAngles(input)).toBe(output);
-	});
-});
-
-describe("decodeXtext", () => {
-	test.each([
-		["rua+2Bdmarc@example.net", "rua+dmarc@example.net"],
-		["a+3Db@example.net", "a=b@example.net"],
-		["+2B+2B@example.net", "++@example.net"],
-		// RFC 3461 §4: hex is upper case; lower case is not xtext and stays as is
-		["rua+2bdmarc@example.net", "rua+2bdmarc@example.net"],
-		// a "+" not followed by two hex digits is literal
-		["rua+dmarc@example.net", "rua+dmarc@example.net"],
-		["rua+@example.net", "rua+@example.net"],
-		// UTF-8 bytes encoded one by one decode to one character
-		["j+C3+B6rg@example.org", "jörg@example.org"],
-		["plain@example.org", "plain@example.org"],
-	])("%p -> %p", (input, output) => {
-		expect(decodeXtext(input)).toBe(output);
 	});
 });
 
@@ -170,4 +160,46 @@ test("normalizeMailbox: a decomposed (NFD) address is the composed one", () => {
 	expect(normalizeMailbox("rua@bu\u0308cher.example")).toBe(
 		"rua@xn--bcher-kva.example",
 	);
+});
+
+describe("issue 12: the key Postfix looks up", () => {
+	test.each([
+		["İnfo@example.org", "i\u0307nfo@example.org"],
+		// RFC 6531: a Devanagari local part with combining marks (virama, vowel signs)
+		["प्रतिवेदन@example.org", "प्रतिवेदन@example.org"],
+		["-rua@x.example", "-rua@x.example"],
+		["dmarc+4711@bounce.test", "dmarc+4711@bounce.test"],
+		["rua@bücher.example", "rua@xn--bcher-kva.example"],
+	])("normalizeMailbox(%p) = %p", (input, output) => {
+		expect(normalizeMailbox(input)).toBe(output);
+		expect(keyHold(output)).toBeNull();
+	});
+
+	test.each([
+		["ﬁnance@x.example", "case-folding"],
+		["straße@x.example", "case-folding"],
+		["ſupport@x.example", "case-folding"],
+		["ΣΑΣ@x.example", "case-folding"],
+		["#hash@x.example", "map-comment"],
+	])("%p is held: %p", (input, reason) => {
+		const key = normalizeMailbox(input);
+		expect(key).toBeDefined();
+		expect(keyHold(key ?? "")).toBe(reason);
+	});
+
+	test("an A-label domain is keyed under both forms", () => {
+		expect(mapKeys("rua@xn--bcher-kva.example")).toEqual([
+			"rua@xn--bcher-kva.example",
+			"rua@bücher.example",
+		]);
+		expect(mapKeys("rua@example.org")).toEqual(["rua@example.org"]);
+		// postmap would fold straße.de into strasse.de, another domain: A-label only
+		const strasse = normalizeMailbox("rua@straße.de") ?? "";
+		expect(strasse).toBe("rua@xn--strae-oqa.de");
+		expect(mapKeys(strasse)).toEqual([strasse]);
+	});
+
+	test("the dotless ı does not fold (Turkic only): not held", () => {
+		expect(keyHold(normalizeMailbox("ılık@example.org") ?? "")).toBeNull();
+	});
 });

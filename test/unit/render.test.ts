@@ -328,3 +328,40 @@ test("renderTransportMap names at most three domains and counts the rest", () =>
 		"rua@example.net discard:reports for a.example,b.example,c.example and 2 more bounced 20240301 last time\n",
 	);
 });
+
+describe("issue 12: keys", () => {
+	const at = NOW - DAY;
+	const one = (address: string) => ({
+		address,
+		domains: ["example.org"],
+		lastBounce: at,
+	});
+
+	test("an A-label domain is keyed under its U-label too, sorted", () => {
+		expect(
+			renderTransportMap([one("rua@xn--bcher-kva.example"), one("a@x.example")])
+				.split("\n")
+				.map((l) => l.split(" ")[0]),
+		).toEqual([
+			"a@x.example",
+			"rua@bücher.example",
+			"rua@xn--bcher-kva.example",
+			"",
+		]);
+	});
+
+	test("a key postmap would fold or read as a comment is never written", () => {
+		const map = renderTransportMap([
+			one("straße@x.example"),
+			one("#hash@x.example"),
+			one("ok@x.example"),
+		]);
+		expect(map).toBe(
+			`ok@x.example discard:report for example.org bounced ${yyyymmddOf(at)} last time\n`,
+		);
+	});
+});
+
+function yyyymmddOf(ms: number): string {
+	return new Date(ms).toISOString().slice(0, 10).replaceAll("-", "");
+}
