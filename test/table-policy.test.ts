@@ -156,26 +156,30 @@ describe("table policy", () => {
 	});
 
 	test("the surge breaker holds new addresses until an operator confirms", () => {
+		// 25 DSNs, one address each (a message is a domain and a write time)
 		const many = Array.from({ length: 25 }, (_, i) => ({
 			addr: `r${i}@example.net`,
-			time: "2026-11-27T20:00:00Z",
+			time: `2026-11-27T20:00:${String(i).padStart(2, "0")}Z`,
 		}));
 		const dir = dataDir({ "example.org": many });
 		const held = run(["table", ...NOW, dir]);
 		expect(held.stdout).toBe("");
 		expect(held.stderr).toContain(
-			"WARNING: 25 addresses started bouncing in the last 24 hours",
+			"WARNING: 25 bounce messages brought new addresses in the last 24 hours",
 		);
 		expect(
 			run(["table", ...NOW, "--confirm-surge", dir])
 				.stdout.split("\n")
 				.filter(Boolean),
 		).toHaveLength(25);
+		const after = run(["table", ...NOW, dir]);
+		expect(after.stdout.split("\n").filter(Boolean)).toHaveLength(25);
+		// confirmed: the warning stops at once, and monitoring says it is over
+		expect(after.stderr).toBe("");
 		expect(
-			run(["table", ...NOW, dir])
-				.stdout.split("\n")
-				.filter(Boolean),
-		).toHaveLength(25);
+			JSON.parse(run(["table", ...NOW, "--format", "json", dir]).stdout).surge
+				.tripped,
+		).toBe(false);
 		expect(
 			run([
 				"table",
@@ -185,6 +189,16 @@ describe("table policy", () => {
 				dataDir({ "example.org": many }),
 			]).stdout,
 		).not.toBe("");
+	});
+
+	test("one DSN naming many new addresses never trips the breaker by itself (attack 8)", () => {
+		const oneDsn = Array.from({ length: 40 }, (_, i) => ({
+			addr: `victim${i}@example.net`,
+			time: "2026-11-27T20:00:00.123Z",
+		}));
+		const r = run(["table", ...NOW, dataDir({ "example.org": oneDsn })]);
+		expect(r.stderr).toBe("");
+		expect(r.stdout.split("\n").filter(Boolean)).toHaveLength(40);
 	});
 
 	test("several data dirs (one per MX host) merge into one map", () => {
@@ -225,7 +239,7 @@ describe("table policy", () => {
 			new Date("2026-01-01"),
 		);
 		writeFileSync(join(dir, "saved", "NEW.no-delivery-report"), "y");
-		const r = run(["table", "--prune", dir]);
+		const r = run(["table", "--prune", dir], "", { VERBOSE: "1" });
 		expect(r.status).toBe(0);
 		expect(r.stderr).toContain("pruned");
 		expect(listDir(join(dir, "domains"))).toEqual(["example.org"]);
@@ -240,7 +254,7 @@ test("the surge breaker keeps the keys of the map being replaced and adds none",
 	const old = [{ addr: "old@example.net", time: "2026-11-27T10:00:00Z" }];
 	const many = Array.from({ length: 25 }, (_, i) => ({
 		addr: `r${i}@example.net`,
-		time: "2026-11-27T20:00:00Z",
+		time: `2026-11-27T20:00:${String(i).padStart(2, "0")}Z`,
 	}));
 	const dir = dataDir({ "example.org": [...old, ...many] });
 	const previous = join(tempDataDir(), "map");
