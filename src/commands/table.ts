@@ -284,7 +284,15 @@ export default defineCommand({
 				return address;
 			});
 			const first = dirs[0] ?? dataDirFrom(undefined);
-			const said = readWarned(first);
+			// what was already said; unreadable (a link planted in its place): say all
+			let said: ReadonlyMap<string, number> | undefined;
+			try {
+				said = readWarned(first);
+			} catch (error) {
+				console.error(
+					`dmarc-dsn-processor table: WARNING: ${describe(error)}: warnings cannot be remembered`,
+				);
+			}
 			// the whole map at a time: the real clock for what is stored, --now to look
 			const evaluateAt = (at: number) => {
 				// the longest look-back of the policy: a window, then the healing period
@@ -306,7 +314,7 @@ export default defineCommand({
 					readReleases(dirs),
 					{
 						clock,
-						firstSeen: (address, t) => said.get(futureKey(address, t)),
+						firstSeen: (address, t) => said?.get(futureKey(address, t)),
 					},
 				);
 				return { failures, evaluation };
@@ -338,10 +346,19 @@ export default defineCommand({
 			else process.stdout.write(text);
 			const all = warnings(evaluation, dirs);
 			// --now looks at another day: every warning is said, nothing is remembered
-			const told = args.now === undefined ? news(all, said, clock) : undefined;
+			const told =
+				args.now === undefined && said ? news(all, said, clock) : undefined;
 			for (const warning of told?.say ?? all)
 				console.error(`dmarc-dsn-processor table: ${warning.text}`);
-			if (told && !sameState(told.state, said)) writeWarned(first, told.state);
+			if (told && said && !sameState(told.state, said))
+				try {
+					writeWarned(first, told.state);
+				} catch (error) {
+					// a read-only data dir still gets its map; the warnings repeat
+					console.error(
+						`dmarc-dsn-processor table: WARNING: ${describe(error)}: warnings cannot be remembered`,
+					);
+				}
 		} catch (error) {
 			console.error(`dmarc-dsn-processor table: ${describe(error)}`);
 			process.exitCode = toExitCode(error);
