@@ -490,6 +490,42 @@ describe("operator actions (issue 13)", () => {
 		expect(listDir(join(dir, "domains"))).toEqual(["example.org"]);
 	});
 
+	test("--prune puts back what a prune that died had set aside, and handles the longest names", () => {
+		const long = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(53)}.example`;
+		expect(long).toHaveLength(253);
+		const dir = dataDir({
+			[long]: [
+				{ addr: "old@example.net", time: "2024-01-01T00:00:00Z" },
+				{ addr: "keep@example.net", time: daysAgo(1) },
+			],
+		});
+		writeFileSync(
+			join(dir, "domains", ".~example.org"),
+			`${JSON.stringify({ report_domain: "example.org", action: "failed", orig_rcpt: "aside@example.net", time: daysAgo(2) })}\n`,
+		);
+		expect(run(["table", "--prune", dir]).status).toBe(0);
+		expect(listDir(join(dir, "domains"))).toEqual([long, "example.org"].sort());
+		expect(readFileSync(join(dir, "domains", "example.org"), "utf8")).toContain(
+			"aside@example.net",
+		);
+		const text = readFileSync(join(dir, "domains", long), "utf8");
+		expect([text.includes("keep@"), text.includes("old@")]).toEqual([
+			true,
+			false,
+		]);
+	});
+
+	test("a map built while a prune rewrites a file still holds that file's records", () => {
+		const dir = dataDir({ "example.org": [] });
+		writeFileSync(
+			join(dir, "domains", ".~example.org"),
+			`${JSON.stringify({ report_domain: "example.org", action: "failed", orig_rcpt: "aside@example.net", time: "2026-11-27T00:00:00Z" })}\n`,
+		);
+		expect(run(["table", ...NOW, dir]).stdout).toBe(
+			"aside@example.net discard:report for example.org bounced 20261127 last time\n",
+		);
+	});
+
 	test("--prune validates every option before it deletes anything", () => {
 		const dir = dataDir({
 			"old.example": [

@@ -24,6 +24,11 @@ import {
 
 export const DOMAINS = "domains";
 export const SAVED = "saved";
+/**
+ * A domain file being rewritten by `table --prune` is renamed to `.~<name>` first (no
+ * domain starts with `~`, and a 253-character domain name still fits in 255 bytes).
+ */
+export const PRUNE_ASIDE = ".~";
 
 /**
  * Checks the data dir and creates its sub-directories. A missing or unusable data dir
@@ -153,7 +158,10 @@ export interface DomainFile {
  * The regular files in domains/, one at a time (a data dir of a million files is not
  * held in memory). A file last written before `notBefore` holds no record newer than
  * that, so it is not even opened: only a stat per file is paid for old history.
- * Links and special files (a FIFO, a link to /proc/kmsg) are skipped unread.
+ * Links and special files (a FIFO, a link to /proc/kmsg) are skipped unread. A file
+ * that `table --prune` has set aside while it rewrites it (`.~<name>`) is read as
+ * `<name>`, so a map built meanwhile misses nothing (a record may be read twice: it
+ * counts once).
  */
 export function* readDomainFiles(
 	dir: string,
@@ -180,7 +188,9 @@ export function* readDomainFiles(
 				const stat = lstatOptional(domains.at(name));
 				if (stat?.isFile() && stat.mtimeMs >= notBefore)
 					file = {
-						name,
+						name: name.startsWith(PRUNE_ASIDE)
+							? name.slice(PRUNE_ASIDE.length)
+							: name,
 						mtimeMs: stat.mtimeMs,
 						text: readRegular(domains.at(name)),
 					};

@@ -1,6 +1,12 @@
 import { closeSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { DataDirError, errnoCode, TempFailError } from "../errors.ts";
-import { appendLines, DOMAINS, openDataDir, SAVED } from "./data-dir.ts";
+import {
+	appendLines,
+	DOMAINS,
+	openDataDir,
+	PRUNE_ASIDE,
+	SAVED,
+} from "./data-dir.ts";
 import { parseRecordLine } from "./record.ts";
 import {
 	createNew,
@@ -31,8 +37,7 @@ export interface PruneOptions {
 
 /** Held while a prune runs: a second prune waits for it, then gives up with 75. */
 export const PRUNE_LOCK = "prune.lock";
-/** A domain file being rewritten is renamed to `.prune.<name>.<pid>` first. */
-const ASIDE = ".prune.";
+const ASIDE = PRUNE_ASIDE;
 /** Kept records are appended back in blocks of about this size. */
 const BLOCK = 1 << 20;
 
@@ -92,7 +97,7 @@ function pruneRecords(
 	const names = readdirSync(domains.at(""));
 	for (const name of names) {
 		if (!name.startsWith(ASIDE)) continue;
-		const original = name.slice(ASIDE.length).replace(/\.\d+$/, "");
+		const original = name.slice(ASIDE.length);
 		if (original === "" || original.startsWith(".")) continue;
 		records += putBack(domains, name, original, before);
 	}
@@ -102,7 +107,7 @@ function pruneRecords(
 		// links, FIFOs, directories: never read, never touched
 		if (!stat?.isFile() || countDroppable(domains.at(name), before) === 0)
 			continue;
-		const aside = `${ASIDE}${name}.${process.pid}`;
+		const aside = `${ASIDE}${name}`;
 		renameSync(domains.at(name), domains.at(aside));
 		records += putBack(domains, aside, name, before);
 		if (lstatOptional(domains.at(name)) === undefined) files++;
