@@ -168,7 +168,7 @@ describe("table policy", () => {
 		const held = run(["table", ...NOW, dir]);
 		expect(held.stdout).toBe("");
 		expect(held.stderr).toContain(
-			"WARNING: 25 bounce messages brought new addresses in the last 24 hours",
+			"WARNING: 25 addresses started bouncing in the last 24 hours, from 25 bounce messages",
 		);
 		expect(
 			run(["table", ...NOW, "--confirm-surge", dir])
@@ -341,13 +341,17 @@ describe("a warning is news once (issue 13)", () => {
 			time: new Date(Date.now() - 3_600_000 - i * 1000).toISOString(),
 		}));
 		const dir = dataDir({ "example.org": many });
-		expect(run(["table", dir]).stderr).toContain("WARNING: 25 bounce messages");
+		expect(run(["table", dir]).stderr).toContain(
+			"WARNING: 25 addresses started bouncing",
+		);
 		expect(run(["table", dir]).stderr).toBe("");
 		// a day later the operator is reminded, once
 		const warned = JSON.parse(readFileSync(join(dir, "warned"), "utf8"));
 		warned.surge -= 86_400_000;
 		writeFileSync(join(dir, "warned"), JSON.stringify(warned));
-		expect(run(["table", dir]).stderr).toContain("WARNING: 25 bounce messages");
+		expect(run(["table", dir]).stderr).toContain(
+			"WARNING: 25 addresses started bouncing",
+		);
 		expect(run(["table", dir]).stderr).toBe("");
 		const confirmed = run(["table", "--confirm-surge", dir]);
 		expect(confirmed.stderr).toBe("");
@@ -524,6 +528,32 @@ describe("operator actions (issue 13)", () => {
 		expect(run(["table", ...NOW, dir]).stdout).toBe(
 			"aside@example.net discard:report for example.org bounced 20261127 last time\n",
 		);
+	});
+
+	test("a file still written to is rewritten once a record is a day past the horizon, not for each one", () => {
+		// the horizon is --max-days + --heal-days: 270 days by default
+		const dir = dataDir({
+			"example.org": [
+				{ addr: "aging@example.net", time: daysAgo(270.5) },
+				{ addr: "new@example.net", time: daysAgo(1) },
+			],
+		});
+		const file = join(dir, "domains", "example.org");
+		const inode = statSync(file).ino;
+		expect(run(["table", "--prune", dir]).status).toBe(0);
+		expect(statSync(file).ino).toBe(inode);
+		writeFileSync(
+			file,
+			`${JSON.stringify({ report_domain: "example.org", action: "failed", orig_rcpt: "old@example.net", time: daysAgo(272) })}\n`,
+			{ flag: "a" },
+		);
+		expect(run(["table", "--prune", dir]).status).toBe(0);
+		const text = readFileSync(file, "utf8");
+		expect(["aging@", "old@", "new@"].map((a) => text.includes(a))).toEqual([
+			false,
+			false,
+			true,
+		]);
 	});
 
 	test("--prune validates every option before it deletes anything", () => {

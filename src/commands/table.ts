@@ -104,14 +104,15 @@ function previousKeys(file: string | undefined): Set<string> {
 function warnings(evaluation: Evaluation, dirs: readonly string[]): Warning[] {
 	const out: Warning[] = [];
 	const { surge } = evaluation;
+	const held = evaluation.entries.filter((e) => e.hold === "surge").length;
 	if (surge.tripped)
 		out.push({
 			keys: ["surge"],
 			remindDaily: true,
 			text:
-				`WARNING: ${surge.today} bounce messages brought new addresses in the last 24 hours ` +
-				`(usually ${surge.baseline.toFixed(1)} a day, threshold ${surge.threshold}): that looks like a fault on our side, ` +
-				`so the new addresses are held back from the map. If they are real, confirm: dmarc-dsn-processor table --confirm-surge ${dirs[0]}`,
+				`WARNING: ${held} addresses started bouncing in the last 24 hours, from ${surge.today} bounce messages ` +
+				`(usually ${surge.baseline.toFixed(1)} messages a day, threshold ${surge.threshold}): that looks like a fault on our side, ` +
+				`so they are held back from the map. If they are real, confirm: dmarc-dsn-processor table --confirm-surge ${dirs[0]}`,
 		});
 	const ours = evaluation.entries.filter((e) => e.hold === "sender-side");
 	if (ours.length > 0)

@@ -38,6 +38,7 @@ export interface PruneOptions {
 /** Held while a prune runs: a second prune waits for it, then gives up with 75. */
 export const PRUNE_LOCK = "prune.lock";
 const ASIDE = PRUNE_ASIDE;
+const REWRITE_SLACK_MS = 86_400_000;
 /** Kept records are appended back in blocks of about this size. */
 const BLOCK = 1 << 20;
 
@@ -121,12 +122,18 @@ function keeps(line: string, before: number): boolean {
 	return record !== undefined && record.at >= before;
 }
 
+/**
+ * Lines worth a rewrite: garbled ones, and records a day past the horizon. The slack
+ * lets the map update script prune on every run (every 10 minutes) while a file still
+ * written to is rewritten about once a day, not each time one record ages out.
+ */
 function countDroppable(path: string, before: number): number {
 	const fd = openRegular(path);
 	if (fd === undefined) return 0;
 	try {
 		let drop = 0;
-		for (const line of readLinesFd(fd)) if (!keeps(line, before)) drop++;
+		for (const line of readLinesFd(fd))
+			if (line.trim() !== "" && !keeps(line, before - REWRITE_SLACK_MS)) drop++;
 		return drop;
 	} finally {
 		closeSync(fd);
