@@ -2,6 +2,7 @@ import { closeSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { DataDirError, errnoCode, TempFailError } from "../errors.ts";
 import {
 	appendLines,
+	asDataDirError,
 	DOMAINS,
 	openDataDir,
 	PRUNE_ASIDE,
@@ -39,6 +40,10 @@ export interface PruneOptions {
 export const PRUNE_LOCK = "prune.lock";
 const ASIDE = PRUNE_ASIDE;
 const REWRITE_SLACK_MS = 86_400_000;
+/** A lock whose holder cannot be checked (no pid yet, no permission) is stale after this. */
+const STALE_MS = 600_000;
+/** No prune takes this long: a lock this old is stale even if its pid was reused. */
+const LOCK_MAX_MS = 6 * 3_600_000;
 /** Kept records are appended back in blocks of about this size. */
 const BLOCK = 1 << 20;
 
@@ -48,6 +53,15 @@ const BLOCK = 1 << 20;
  * A data dir without domains/ is not one (an unmounted filesystem?): 66, nothing done.
  */
 export function pruneDataDir(dir: string, options: PruneOptions): PruneResult {
+	try {
+		return pruneLocked(dir, options);
+	} catch (error) {
+		if (error instanceof TempFailError) throw error;
+		throw asDataDirError(error, dir);
+	}
+}
+
+function pruneLocked(dir: string, options: PruneOptions): PruneResult {
 	const root = openDataDir(dir);
 	try {
 		const domains = openDir(root.at(DOMAINS));
@@ -234,7 +248,11 @@ function lock(root: DirHandle, waitMs: number): () => void {
 		const holder = Number.parseInt(readRegular(path).trim(), 10);
 		// a lock without a pid yet is being written: only an old one is abandoned
 		const age = Date.now() - (lstatOptional(path)?.mtimeMs ?? 0);
-		if (Number.isNaN(holder) ? age > 10_000 : !alive(holder)) {
+		const state = Number.isNaN(holder) ? undefined : alive(holder);
+		if (
+			state === false ||
+			age > (state === undefined ? STALE_MS : LOCK_MAX_MS)
+		) {
 			rmSync(path, { force: true });
 			continue;
 		}
@@ -246,13 +264,18 @@ function lock(root: DirHandle, waitMs: number): () => void {
 	}
 }
 
-function alive(pid: number): boolean {
+/** Whether the process holding the lock runs; undefined when that cannot be told (Deno without --allow-run). */
+function alive(pid: number): boolean | undefined {
 	if (!Number.isInteger(pid) || pid <= 0) return false;
 	try {
 		process.kill(pid, 0);
 		return true;
 	} catch (error) {
-		return errnoCode(error) === "EPERM";
+		const code = errnoCode(error);
+		if (code === "ESRCH") return false;
+		if (code === "EPERM") return true;
+		// Deno without --allow-run (nor access to /proc): cannot tell
+		return undefined;
 	}
 }
 
