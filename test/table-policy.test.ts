@@ -613,6 +613,21 @@ describe("operator actions (issue 13)", () => {
 		expect([asNobody.status, asNobody.stdout]).toEqual([74, ""]);
 	});
 
+	test("a data dir without domains/ (not mounted?) never empties a map in use: 66", () => {
+		const unmounted = tempDataDir();
+		const map = join(tempDataDir(), "map");
+		const line =
+			"rua@example.net discard:report for example.org bounced 20261120 last time\n";
+		writeFileSync(map, line);
+		const r = run(["table", "--output", map, unmounted]);
+		expect(r.status).toBe(66);
+		expect(r.stderr).toContain("not mounted?");
+		expect(readFileSync(map, "utf8")).toBe(line);
+		// a new data dir with an empty map in use is simply empty
+		writeFileSync(map, "");
+		expect(run(["table", "--output", map, unmounted]).status).toBe(0);
+	});
+
 	test("a second prune waits for the first (its lock) instead of failing", async () => {
 		const dir = dataDir({
 			"example.org": [

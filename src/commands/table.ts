@@ -1,11 +1,11 @@
 import { defineCommand } from "citty";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { dataDirFrom, env } from "../env.ts";
-import { describe, toExitCode, UsageError } from "../errors.ts";
+import { DataDirError, describe, toExitCode, UsageError } from "../errors.ts";
 import { CAUSES, type Cause, DEFAULT_CAUSES } from "../policy/cause.ts";
 import { DAY_MS, parseInstant, type WindowPolicy } from "../policy/window.ts";
 import { writeFileAtomic } from "../state/atomic-write.ts";
-import { readDomainFiles } from "../state/data-dir.ts";
+import { hasDomains, readDomainFiles } from "../state/data-dir.ts";
 import {
 	confirmSurge,
 	readReleases,
@@ -341,6 +341,15 @@ export default defineCommand({
 				release(first, releases, evaluateAt(clock), clock);
 				return;
 			}
+			// an unmounted data dir looks new (no domains/): with a map in use that
+			// lists addresses, installing an empty map would lift them all
+			const inUse = previousKeys(args.previous ?? args.output);
+			const missing = inUse.size > 0 && dirs.find((d) => !hasDomains(d));
+			if (missing)
+				throw new DataDirError(
+					`${missing} has no domains/ while the map in use lists ${inUse.size} addresses: not mounted? The map is left as it is`,
+					"ENOENT",
+				);
 			const { evaluation } = evaluateAt(now);
 			const text = render(evaluation, format, { accessAction: action, now });
 			if (args.output) writeFileAtomic(args.output, text);

@@ -148,6 +148,20 @@ export function createExclusive(file: string, data: Uint8Array): boolean {
 	}
 }
 
+/** Whether `dir` has a domains/ (an empty new data dir has none until the first bounce). */
+export function hasDomains(dir: string): boolean {
+	const root = openDataDir(dir);
+	try {
+		const domains = openDir(root.at(DOMAINS));
+		domains?.close();
+		return domains !== undefined;
+	} catch (error) {
+		throw asDataDirError(error, root.show(DOMAINS));
+	} finally {
+		root.close();
+	}
+}
+
 export interface DomainFile {
 	readonly name: string;
 	readonly mtimeMs: number;
