@@ -86,6 +86,7 @@ export function appendLines(file: string, lines: readonly string[]): void {
 	const data = new TextEncoder().encode(lines.map((l) => `${l}\n`).join(""));
 	for (let attempt = 0; attempt < 5; attempt++)
 		if (appendOnce(file, data)) return;
+	throw new DataDirError(`${file} kept being replaced while appending`);
 }
 
 /** One append; false when the file was renamed away meanwhile. */
@@ -95,10 +96,16 @@ function appendOnce(file: string, data: Uint8Array): boolean {
 		fd = createNew(file, 0o644, fs.O_APPEND);
 		if (fd !== undefined) giveToDirOwner(fd, statSync(dirname(file)));
 		else
-			fd = openSync(
-				file,
-				fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK,
-			);
+			try {
+				fd = openSync(
+					file,
+					fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK,
+				);
+			} catch (error) {
+				// renamed away (a prune) between our two opens: try again
+				if (errnoCode(error) === "ENOENT") return false;
+				throw error;
+			}
 		const stat = fstatSync(fd);
 		if (!stat.isFile()) throw refused(file, "EFTYPE", "a regular file");
 		const before = stat.size;
@@ -113,8 +120,6 @@ function appendOnce(file: string, data: Uint8Array): boolean {
 		const now = lstatOptional(file);
 		return now !== undefined && now.ino === stat.ino && now.dev === stat.dev;
 	} catch (error) {
-		// removed between our open attempts (a prune): try again
-		if (errnoCode(error) === "ENOENT") return false;
 		throw asDataDirError(error, file);
 	} finally {
 		if (fd !== undefined) closeSync(fd);
