@@ -5,6 +5,7 @@ import {
 	fstatSync,
 	lstatSync,
 	openSync,
+	readFileSync,
 	readSync,
 	type Stats,
 	statSync,
@@ -114,14 +115,8 @@ export function readRegular(path: string): string {
 	const fd = openRegular(path);
 	if (fd === undefined) return "";
 	try {
-		const chunks: Buffer[] = [];
-		const buffer = Buffer.alloc(65_536);
-		for (;;) {
-			const n = readSync(fd, buffer, 0, buffer.length, null);
-			if (n <= 0) break;
-			chunks.push(Buffer.from(buffer.subarray(0, n)));
-		}
-		return Buffer.concat(chunks).toString("utf8");
+		// a regular file (fstat said so): reading to its end cannot block
+		return readFileSync(fd, "utf8");
 	} finally {
 		closeSync(fd);
 	}
