@@ -147,8 +147,10 @@ function releasesFrom(rawArgs: readonly string[], last: unknown): string[] {
 			out.push(rawArgs[++i] ?? "");
 		else if (arg.startsWith("--release=")) out.push(arg.slice(10));
 	}
-	if (out.length === 0 && typeof last === "string") out.push(last);
-	return out;
+	if (out.length > 0) return out;
+	// what citty parsed, should the options come some other way
+	const parsed = Array.isArray(last) ? last : [last];
+	return parsed.filter((v): v is string => typeof v === "string");
 }
 
 /** Operator output worth a cron mail only when asked for (VERBOSE) or at a terminal. */
