@@ -202,6 +202,23 @@ describe("root never acts through the pipe user's links (attack 13)", () => {
 	});
 });
 
+test("a link raced into a file that prune rewrites is refused, never appended to or chowned", () => {
+	needRoot();
+	const s = scene();
+	const before = s.snapshot();
+	// the moment after prune renamed example.org aside: the pipe user plants a link
+	const domains = join(s.data, "domains");
+	writeFileSync(join(domains, ".~example.org"), RECORD);
+	chownSync(join(domains, ".~example.org"), NOBODY, NOBODY);
+	plant(s.rootFile, join(domains, "example.org"));
+	const r = run(["table", "--prune", s.data]);
+	expect(r.status).toBe(74);
+	expect(s.snapshot()).toBe(before);
+	// the record set aside is not lost: the map still holds it
+	rmSync(join(domains, "example.org"));
+	expect(run(["table", s.data]).stdout).toStartWith("rua@example.net discard:");
+});
+
 describe("--output writes only a regular file (attack 15)", () => {
 	test("a device node or a link in its place is refused, not replaced", () => {
 		needRoot();
