@@ -1,21 +1,24 @@
-import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { dataDirFrom, env } from "../env.ts";
-import { describe, toExitCode, UsageError } from "../errors.ts";
+import { DataDirError, describe, toExitCode, UsageError } from "../errors.ts";
 import { CAUSES, type Cause, DEFAULT_CAUSES } from "../policy/cause.ts";
-import { DAY_MS, type WindowPolicy } from "../policy/window.ts";
+import { DAY_MS, parseInstant, type WindowPolicy } from "../policy/window.ts";
 import { writeFileAtomic } from "../state/atomic-write.ts";
-import { readDomainFiles } from "../state/data-dir.ts";
+import { hasDomains, readDomainFiles } from "../state/data-dir.ts";
 import {
 	confirmSurge,
 	readReleases,
 	readSurgeConfirmation,
-	releaseAddress,
+	readWarned,
+	releaseAddresses,
+	writeWarned,
 } from "../state/operator.ts";
-import { pruneRecords, pruneSaved } from "../state/prune.ts";
+import { checkPrunable, pruneDataDir } from "../state/prune.ts";
+import { readRegular } from "../state/safe-fs.ts";
 import { collectFailures } from "../table/collect.ts";
 import { type Evaluation, evaluate } from "../table/evaluate.ts";
+import { futureKey, news, sameState, type Warning } from "../table/news.ts";
 import { FORMATS, type Format, render } from "../table/render.ts";
 
 /** The original tool's MIN_AGE bounds: give the receiver a real chance to fix it. */
@@ -36,14 +39,17 @@ export function parseDays(
 	return Number(value);
 }
 
-/** `YYYY-MM-DD` (midnight UTC) or an ISO timestamp; evaluates the policy at that time. */
+/**
+ * `YYYY-MM-DD` (midnight UTC) or an RFC 3339 date-time; evaluates the policy at that
+ * time. An impossible date is a usage error, never the next valid one.
+ */
 export function parseNow(value: string | undefined): number {
 	if (value === undefined) return Date.now();
-	const at = Date.parse(
-		/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value,
-	);
-	if (Number.isNaN(at))
-		throw new UsageError(`--now takes YYYY-MM-DD, not '${value}'`);
+	const at = parseInstant(value);
+	if (at === undefined)
+		throw new UsageError(
+			`--now takes a real date, YYYY-MM-DD (or YYYY-MM-DDTHH:MM:SSZ), not '${value}'`,
+		);
 	return at;
 }
 
@@ -84,7 +90,7 @@ function previousKeys(file: string | undefined): Set<string> {
 	if (file === undefined) return new Set();
 	try {
 		return new Set(
-			readFileSync(file, "utf8")
+			readRegular(file)
 				.split("\n")
 				.map((line) => line.split(/\s/)[0] ?? "")
 				.filter((key) => key.includes("@")),
@@ -94,22 +100,65 @@ function previousKeys(file: string | undefined): Set<string> {
 	}
 }
 
-/** Loud, plain lines on stderr: cron mails them to the operator. */
-function warn(evaluation: Evaluation, dirs: readonly string[]): void {
+/** Loud, plain lines for stderr: cron mails them to the operator (news once). */
+function warnings(evaluation: Evaluation, dirs: readonly string[]): Warning[] {
+	const out: Warning[] = [];
 	const { surge } = evaluation;
+	const held = evaluation.entries.filter((e) => e.hold === "surge").length;
 	if (surge.tripped)
-		console.error(
-			`dmarc-dsn-processor table: WARNING: ${surge.today} addresses started bouncing in the last 24 hours ` +
-				`(usually ${surge.baseline.toFixed(1)} a day, threshold ${surge.threshold}): that looks like a fault on our side, ` +
+		out.push({
+			keys: ["surge"],
+			remindDaily: true,
+			text:
+				`WARNING: ${held} addresses started bouncing in the last 24 hours, from ${surge.today} bounce messages ` +
+				`(usually ${surge.baseline.toFixed(1)} messages a day, threshold ${surge.threshold}): that looks like a fault on our side, ` +
 				`so they are held back from the map. If they are real, confirm: dmarc-dsn-processor table --confirm-surge ${dirs[0]}`,
-		);
+		});
 	const ours = evaluation.entries.filter((e) => e.hold === "sender-side");
 	if (ours.length > 0)
-		console.error(
-			`dmarc-dsn-processor table: WARNING: ${ours.length} report recipients rejected us for sender-side reasons ` +
+		out.push({
+			keys: ours.map((e) => `sender-side ${e.address}`),
+			remindDaily: false,
+			text:
+				`WARNING: ${ours.length} report recipients rejected us for sender-side reasons ` +
 				`(DKIM/SPF/DMARC, blocklists, rate limits; e.g. ${ours[0]?.address}): check our own setup; ` +
 				"they stay off the map (see --format json)",
-		);
+		});
+	const future = evaluation.future ?? [];
+	const first = future[0];
+	if (first)
+		out.push({
+			keys: future.map((f) => futureKey(f.address, f.at)),
+			remindDaily: false,
+			text:
+				`WARNING: ${future.length} records are dated after now (e.g. ${first.address} on ${new Date(first.at).toISOString()}): ` +
+				"the clock of the host that wrote them ran ahead; each counts from when table first saw it",
+		});
+	return out;
+}
+
+/** Every `--release` given (citty keeps only the last one of a repeated option). */
+function releasesFrom(rawArgs: readonly string[], last: unknown): string[] {
+	const out: string[] = [];
+	for (let i = 0; i < rawArgs.length; i++) {
+		const arg = rawArgs[i] ?? "";
+		if (arg === "--") break;
+		if (arg === "--release" && i + 1 < rawArgs.length)
+			out.push(rawArgs[++i] ?? "");
+		else if (arg.startsWith("--release=")) out.push(arg.slice(10));
+	}
+	if (out.length > 0) return out;
+	// what citty parsed, should the options come some other way
+	const parsed = Array.isArray(last) ? last : [last];
+	return parsed.filter((v): v is string => typeof v === "string");
+}
+
+/** Operator output worth a cron mail only when asked for (VERBOSE) or at a terminal. */
+function chatty(): boolean {
+	const verbose = env("VERBOSE");
+	return (
+		process.stderr.isTTY === true || (verbose !== undefined && verbose !== "0")
+	);
 }
 
 export default defineCommand({
@@ -198,12 +247,14 @@ export default defineCommand({
 			description: "with --prune: keep saved/ under this size (default 100)",
 		},
 	},
-	run({ args }) {
+	run({ args, rawArgs }) {
 		try {
 			const dirs =
 				args._.length > 0
 					? args._.map((d) => dataDirFrom(d))
 					: [dataDirFrom(undefined)];
+			// every option is checked before anything is changed or deleted
+			const clock = Date.now();
 			const now = parseNow(args.now);
 			const policy: WindowPolicy = {
 				days: parseDays(args.days ?? env("MIN_AGE")),
@@ -217,61 +268,140 @@ export default defineCommand({
 				throw new UsageError(
 					`--access-action takes REJECT or DISCARD, not '${action}'`,
 				);
-			const first = dirs[0] ?? dataDirFrom(undefined);
-			if (args.release !== undefined) {
-				const address = normalizeMailbox(args.release);
+			const surgeMin = parseNumber(args["surge-min"], "--surge-min", 20);
+			const surgeFactor = parseNumber(
+				args["surge-factor"],
+				"--surge-factor",
+				5,
+			);
+			const savedMaxAgeMs =
+				parseNumber(args["saved-days"], "--saved-days", 30) * DAY_MS;
+			const savedMaxBytes =
+				parseNumber(args["saved-max-mb"], "--saved-max-mb", 100) * 1024 * 1024;
+			const releases = releasesFrom(rawArgs, args.release).map((given) => {
+				const address = normalizeMailbox(given);
 				if (!address)
 					throw new UsageError(
-						`--release takes a full mailbox address, not '${args.release}'`,
+						`--release takes a full mailbox address, not '${given}'`,
 					);
-				releaseAddress(first, address, now);
+				return address;
+			});
+			const first = dirs[0] ?? dataDirFrom(undefined);
+			// what was already said; unreadable (a link planted in its place): say all
+			let said: ReadonlyMap<string, number> | undefined;
+			try {
+				said = readWarned(first);
+			} catch (error) {
 				console.error(
-					`dmarc-dsn-processor table: released ${address}: off the map from the next rebuild`,
+					`dmarc-dsn-processor table: WARNING: ${describe(error)}: warnings cannot be remembered`,
 				);
-				return;
 			}
-			if (args["confirm-surge"]) confirmSurge(first, now);
+			// the whole map at a time: the real clock for what is stored, --now to look
+			const evaluateAt = (at: number) => {
+				// the longest look-back of the policy: a window, then the healing period
+				const lookBack = at - (policy.maxDays + policy.healDays) * DAY_MS;
+				const files = (function* () {
+					for (const dir of dirs) yield* readDomainFiles(dir, lookBack);
+				})();
+				const failures = collectFailures(files, lookBack);
+				const evaluation = evaluate(
+					failures,
+					at,
+					policy,
+					{
+						min: surgeMin,
+						factor: surgeFactor,
+						confirmedAt: readSurgeConfirmation(dirs),
+						previous: previousKeys(args.previous ?? args.output),
+					},
+					readReleases(dirs),
+					{
+						clock,
+						firstSeen: (address, t) => said?.get(futureKey(address, t)),
+					},
+				);
+				return { failures, evaluation };
+			};
+			// operator actions change stored state: always at the real time, never --now
 			if (args.prune) {
-				const horizon = now - (policy.maxDays + policy.healDays) * DAY_MS;
+				for (const dir of dirs) checkPrunable(dir);
 				for (const dir of dirs) {
-					const r = pruneRecords(dir, horizon);
-					const saved = pruneSaved(
-						dir,
-						now,
-						parseNumber(args["saved-days"], "--saved-days", 30) * DAY_MS,
-						parseNumber(args["saved-max-mb"], "--saved-max-mb", 100) *
-							1024 *
-							1024,
-					);
-					console.error(
-						`dmarc-dsn-processor table: pruned ${dir}: ${r.records} records, ${r.files} domain files, ${saved} saved messages`,
-					);
+					const r = pruneDataDir(dir, {
+						before: clock - (policy.maxDays + policy.healDays) * DAY_MS,
+						now: clock,
+						savedMaxAgeMs,
+						savedMaxBytes,
+					});
+					if (chatty())
+						console.error(
+							`dmarc-dsn-processor table: pruned ${dir}: ${r.records} records, ${r.files} domain files, ${r.saved} saved messages`,
+						);
 				}
 			}
-			// the longest look-back of the policy: a window, then the healing period
-			const lookBack = now - (policy.maxDays + policy.healDays) * DAY_MS;
-			const files = (function* () {
-				for (const dir of dirs) yield* readDomainFiles(dir, lookBack);
-			})();
-			const evaluation = evaluate(
-				collectFailures(files, lookBack),
-				now,
-				policy,
-				{
-					min: parseNumber(args["surge-min"], "--surge-min", 20),
-					factor: parseNumber(args["surge-factor"], "--surge-factor", 5),
-					confirmedAt: readSurgeConfirmation(dirs),
-					previous: previousKeys(args.previous ?? args.output),
-				},
-				readReleases(dirs),
-			);
-			warn(evaluation, dirs);
+			if (args["confirm-surge"]) confirmSurge(first, clock);
+			if (releases.length > 0) {
+				release(first, releases, evaluateAt(clock), clock);
+				return;
+			}
+			// an unmounted data dir looks new (no domains/): with a map in use that
+			// lists addresses, installing an empty map would lift them all
+			const inUse = previousKeys(args.previous ?? args.output);
+			const missing = inUse.size > 0 && dirs.find((d) => !hasDomains(d));
+			if (missing)
+				throw new DataDirError(
+					`${missing} has no domains/ while the map in use lists ${inUse.size} addresses: not mounted? The map is left as it is`,
+					"ENOENT",
+				);
+			const { evaluation } = evaluateAt(now);
 			const text = render(evaluation, format, { accessAction: action, now });
 			if (args.output) writeFileAtomic(args.output, text);
 			else process.stdout.write(text);
+			const all = warnings(evaluation, dirs);
+			// --now looks at another day: every warning is said, nothing is remembered
+			const told =
+				args.now === undefined && said ? news(all, said, clock) : undefined;
+			for (const warning of told?.say ?? all)
+				console.error(`dmarc-dsn-processor table: ${warning.text}`);
+			if (told && said && !sameState(told.state, said))
+				try {
+					writeWarned(first, told.state);
+				} catch (error) {
+					// a read-only data dir still gets its map; the warnings repeat
+					console.error(
+						`dmarc-dsn-processor table: WARNING: ${describe(error)}: warnings cannot be remembered`,
+					);
+				}
 		} catch (error) {
 			console.error(`dmarc-dsn-processor table: ${describe(error)}`);
 			process.exitCode = toExitCode(error);
 		}
 	},
 });
+
+/**
+ * `--release` (repeatable): each address leaves the map from the next rebuild and its
+ * past bounces are forgotten; an address that is not on the map is said to be so.
+ */
+function release(
+	dir: string,
+	addresses: readonly string[],
+	{
+		failures,
+		evaluation,
+	}: { failures: ReadonlyMap<string, unknown>; evaluation: Evaluation },
+	at: number,
+): void {
+	const known = addresses.filter((a) => failures.has(a));
+	releaseAddresses(dir, [...new Set(known)], at);
+	for (const address of new Set(addresses)) {
+		const entry = evaluation.entries.find((e) => e.address === address);
+		const line = entry?.listed
+			? `released ${address}: off the map from the next rebuild`
+			: entry
+				? `released ${address}: it was held back (${entry.hold}), not on the map; it will not enter it`
+				: failures.has(address)
+					? `${address} was not on the map (no current bounce); its past bounces are forgotten`
+					: `${address} was not on the map: no bounce is recorded for it; nothing released`;
+		console.error(`dmarc-dsn-processor table: ${line}`);
+	}
+}

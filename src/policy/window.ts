@@ -86,3 +86,30 @@ export function episodes(
 export function windowDays(episode: number, policy: WindowPolicy): number {
 	return Math.min(policy.days * episode, Math.max(policy.maxDays, policy.days));
 }
+
+// YYYY-MM-DD, optionally with a time and a zone (RFC 3339 §5.6 date-time)
+const INSTANT =
+	/^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * An RFC 3339 date (midnight UTC) or date-time; undefined for anything else, and for
+ * a date that does not exist: `2026-02-30` is not 2 March, `-1` is not 2001.
+ */
+export function parseInstant(value: string): number | undefined {
+	const m = INSTANT.exec(value.trim());
+	if (!m) return undefined;
+	const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	const date = new Date(Date.UTC(year, month - 1, day));
+	if (
+		year < 1970 ||
+		date.getUTCFullYear() !== year ||
+		date.getUTCMonth() !== month - 1 ||
+		date.getUTCDate() !== day
+	)
+		return undefined;
+	if (m[4] === undefined) return date.getTime();
+	if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)
+		return undefined;
+	const at = Date.parse(value.trim());
+	return Number.isNaN(at) ? undefined : at;
+}

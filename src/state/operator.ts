@@ -1,25 +1,39 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { errnoCode } from "../errors.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { appendLines } from "./data-dir.ts";
+import { readRegular } from "./safe-fs.ts";
 
 /** An operator's decisions, kept in the data dir next to domains/ and saved/. */
 export const RELEASED = "released";
 export const SURGE_CONFIRMED = "surge-confirmed";
+/** Which warnings table has already said, and when (a warning is news once). */
+export const WARNED = "warned";
+
+/** Releases addresses by hand: failures up to `at` no longer count for them. */
+export function releaseAddresses(
+	dir: string,
+	addresses: readonly string[],
+	at: number,
+): void {
+	if (addresses.length === 0) return;
+	appendLines(
+		join(dir, RELEASED),
+		addresses.map((address) =>
+			JSON.stringify({ address, at: new Date(at).toISOString() }),
+		),
+	);
+}
 
 /** Releases an address by hand: failures up to `at` no longer count for it. */
 export function releaseAddress(dir: string, address: string, at: number): void {
-	appendLines(join(dir, RELEASED), [
-		JSON.stringify({ address, at: new Date(at).toISOString() }),
-	]);
+	releaseAddresses(dir, [address], at);
 }
 
 /** The newest release time per address, over every data dir. */
 export function readReleases(dirs: readonly string[]): Map<string, number> {
 	const releases = new Map<string, number>();
 	for (const dir of dirs) {
-		for (const line of readOptional(join(dir, RELEASED)).split("\n")) {
+		for (const line of readRegular(join(dir, RELEASED)).split("\n")) {
 			const entry = parse(line);
 			if (!entry) continue;
 			releases.set(
@@ -42,10 +56,37 @@ export function confirmSurge(dir: string, at: number): void {
 export function readSurgeConfirmation(dirs: readonly string[]): number {
 	let at = Number.NEGATIVE_INFINITY;
 	for (const dir of dirs) {
-		const value = Date.parse(readOptional(join(dir, SURGE_CONFIRMED)).trim());
+		const value = Date.parse(readRegular(join(dir, SURGE_CONFIRMED)).trim());
 		if (!Number.isNaN(value)) at = Math.max(at, value);
 	}
 	return at;
+}
+
+/** Warning keys and when each was last said; empty when unreadable or garbled. */
+export function readWarned(dir: string): Map<string, number> {
+	const warned = new Map<string, number>();
+	const text = readRegular(join(dir, WARNED));
+	let value: unknown;
+	try {
+		value = JSON.parse(text || "{}");
+	} catch {
+		return warned;
+	}
+	if (typeof value !== "object" || value === null) return warned;
+	for (const [key, at] of Object.entries(value))
+		if (typeof at === "number" && Number.isFinite(at)) warned.set(key, at);
+	return warned;
+}
+
+/** Replaces the warning state atomically: concurrent table runs never tear it. */
+export function writeWarned(
+	dir: string,
+	warned: ReadonlyMap<string, number>,
+): void {
+	writeFileAtomic(
+		join(dir, WARNED),
+		`${JSON.stringify(Object.fromEntries([...warned].sort()))}\n`,
+	);
 }
 
 function parse(line: string): { address: string; at: number } | undefined {
@@ -59,14 +100,5 @@ function parse(line: string): { address: string; at: number } | undefined {
 			: undefined;
 	} catch {
 		return undefined;
-	}
-}
-
-function readOptional(file: string): string {
-	try {
-		return readFileSync(file, "utf8");
-	} catch (error) {
-		if (errnoCode(error) === "ENOENT") return "";
-		throw error;
 	}
 }

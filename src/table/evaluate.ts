@@ -43,6 +43,23 @@ export interface Surge {
 export interface Evaluation {
 	readonly entries: readonly Entry[];
 	readonly surge: Surge;
+	/** Records dated after the clock (the writer's clock ran ahead): counted as `now`. */
+	readonly future?: readonly FutureRecord[];
+}
+
+export interface FutureRecord {
+	readonly address: string;
+	/** The date the record bears. */
+	readonly at: number;
+	/** The time it counts as: when table first saw it, else `now`. */
+	readonly countsAs: number;
+}
+
+export interface EvaluateOptions {
+	/** The real time: a record dated after it is from a clock that ran ahead. */
+	readonly clock?: number;
+	/** When table first saw such a record (kept in the data dir), if it did. */
+	readonly firstSeen?: (address: string, at: number) => number | undefined;
 }
 
 const BASELINE_DAYS = 30;
@@ -59,15 +76,26 @@ export function evaluate(
 	policy: WindowPolicy,
 	surgePolicy: SurgePolicy,
 	releases: ReadonlyMap<string, number> = new Map(),
+	options: EvaluateOptions = {},
 ): Evaluation {
+	const clock = options.clock ?? Date.now();
 	const current = new Map<string, Episode>();
-	const starts: number[] = [];
+	const starts: Start[] = [];
 	const senderSide: Entry[] = [];
-	for (const [address, all] of failures) {
+	const future: FutureRecord[] = [];
+	for (const [address, recorded] of failures) {
+		// a record dated after the clock counts from when it was first seen (issue 13):
+		// a clock that ran ahead must not keep an address listed until that date
+		const all = recorded.map((f) => {
+			if (f.at <= clock) return f;
+			const countsAs = Math.min(options.firstSeen?.(address, f.at) ?? now, now);
+			future.push({ address, at: f.at, countsAs });
+			return { ...f, at: countsAs };
+		});
 		const released = releases.get(address) ?? Number.NEGATIVE_INFINITY;
 		const list = all.filter((f) => f.at > released && f.at <= now);
 		const found = episodes(list, policy);
-		for (const e of found) starts.push(e.start);
+		for (const e of found) starts.push(startOf(e, list));
 		const last = found[found.length - 1];
 		if (last && now < last.until) current.set(address, last);
 		else {
@@ -76,6 +104,7 @@ export function evaluate(
 		}
 	}
 	const surge = measureSurge(starts, now, surgePolicy);
+	future.sort((a, b) => a.at - b.at);
 	const entries = [...current].map(([address, e]) => {
 		const held =
 			surge.tripped &&
@@ -84,7 +113,26 @@ export function evaluate(
 			!surgePolicy.previous?.has(address);
 		return toEntry(address, e, held ? "surge" : null);
 	});
-	return { entries: [...entries, ...senderSide].sort(byAddress), surge };
+	return {
+		entries: [...entries, ...senderSide].sort(byAddress),
+		surge,
+		future,
+	};
+}
+
+/** An episode's start and the message (DSN) that started it. */
+interface Start {
+	readonly at: number;
+	readonly message: string;
+}
+
+/**
+ * One DSN's records share its report domain and its write time to the millisecond:
+ * that pair names the message, so many addresses in one forged DSN are one start.
+ */
+function startOf(e: Episode, list: readonly Failure[]): Start {
+	const first = list.find((f) => f.at === e.start);
+	return { at: e.start, message: `${first?.domain ?? ""} ${e.start}` };
 }
 
 /** Our own failures in the window, for the report: evaluated as if they counted. */
@@ -101,15 +149,23 @@ function senderSideEpisode(
 	return last && now < last.until ? last : undefined;
 }
 
+/**
+ * The breaker counts messages that brought new addresses, not addresses (issue 11,
+ * attack 8: one DSN naming 21 addresses is one message and never trips it). Starts
+ * up to an operator's confirmation are accepted: after `--confirm-surge` the surge
+ * is over at once, and only new messages after it can trip the breaker again.
+ */
 function measureSurge(
-	starts: readonly number[],
+	starts: readonly Start[],
 	now: number,
 	policy: SurgePolicy,
 ): Surge {
-	const today = starts.filter((t) => t > now - DAY_MS && t <= now).length;
-	const before = starts.filter(
-		(t) => t > now - (BASELINE_DAYS + 1) * DAY_MS && t <= now - DAY_MS,
-	).length;
+	const messages = (from: number, to: number) =>
+		new Set(
+			starts.filter((s) => s.at > from && s.at <= to).map((s) => s.message),
+		).size;
+	const today = messages(Math.max(now - DAY_MS, policy.confirmedAt), now);
+	const before = messages(now - (BASELINE_DAYS + 1) * DAY_MS, now - DAY_MS);
 	const baseline = before / BASELINE_DAYS;
 	const threshold = Math.max(policy.min, Math.ceil(policy.factor * baseline));
 	return {

@@ -83,10 +83,12 @@ describe("evaluate", () => {
 
 	describe("the surge breaker", () => {
 		const surge = { min: 10, factor: 5, confirmedAt: Number.NEGATIVE_INFINITY };
+		// each address from its own DSN: a message is a domain and a write time
 		const many = (n: number, daysAgo: number) =>
 			Array.from(
 				{ length: n },
-				(_, i) => [`r${daysAgo}-${i}@example.net`, [ago(daysAgo)]] as const,
+				(_, i) =>
+					[`r${daysAgo}-${i}@example.net`, [ago(daysAgo + i / 1000)]] as const,
 			);
 
 		test("a day with far more new addresses than usual holds the new ones back", () => {
@@ -110,8 +112,86 @@ describe("evaluate", () => {
 			const failures = new Map([...many(11, 0.5)]);
 			const confirmed = { ...surge, confirmedAt: NOW };
 			const { entries, surge: s } = evaluate(failures, NOW, POLICY, confirmed);
-			expect(s.tripped).toBe(true);
+			// confirmed: the surge is over at once (--format json says so too)
+			expect(s).toMatchObject({ tripped: false, today: 0 });
 			expect(entries.every((e) => e.listed)).toBe(true);
+		});
+
+		test("one DSN naming many addresses is one message: it never trips it (attack 8)", () => {
+			const oneDsn = Array.from(
+				{ length: 500 },
+				(_, i) => [`forged${i}@example.net`, [ago(0.5)]] as const,
+			);
+			const { entries, surge: s } = evaluate(
+				new Map(oneDsn),
+				NOW,
+				POLICY,
+				surge,
+			);
+			expect(s).toMatchObject({ tripped: false, today: 1 });
+			expect(entries.every((e) => e.listed)).toBe(true);
+		});
+
+		test("new messages after a confirmation can trip it again", () => {
+			const failures = new Map([...many(11, 0.5)]);
+			const earlier = { ...surge, confirmedAt: NOW - 0.6 * DAY_MS };
+			expect(evaluate(failures, NOW, POLICY, earlier).surge.tripped).toBe(true);
+		});
+	});
+
+	describe("records dated after the clock (a clock that ran ahead)", () => {
+		const clock = NOW;
+		const future = {
+			at: NOW + 400 * DAY_MS,
+			domain: "example.org",
+			cause: "recipient" as const,
+		};
+
+		test("count as now, not from their date, and are reported", () => {
+			const r = evaluate(
+				new Map([["rua@example.net", [future]]]),
+				NOW,
+				POLICY,
+				OFF,
+				new Map(),
+				{ clock },
+			);
+			expect(r.entries.map((e) => [e.listed, e.until])).toEqual([
+				[true, NOW + 30 * DAY_MS],
+			]);
+			expect(r.future).toEqual([
+				{ address: "rua@example.net", at: future.at, countsAs: NOW },
+			]);
+		});
+
+		test("count from when table first saw them, so they expire and can be released", () => {
+			const failures = new Map([["rua@example.net", [future]]]);
+			const seenLongAgo = { clock, firstSeen: () => NOW - 31 * DAY_MS };
+			expect(
+				evaluate(failures, NOW, POLICY, OFF, new Map(), seenLongAgo).entries,
+			).toEqual([]);
+			const seen = { clock, firstSeen: () => NOW - 5 * DAY_MS };
+			expect(
+				evaluate(failures, NOW, POLICY, OFF, new Map(), seen).entries.map(
+					(e) => e.until,
+				),
+			).toEqual([NOW + 25 * DAY_MS]);
+			const released = new Map([["rua@example.net", NOW - DAY_MS]]);
+			expect(
+				evaluate(failures, NOW, POLICY, OFF, released, seen).entries,
+			).toEqual([]);
+		});
+
+		test("a record after --now but before the clock is simply not yet (evaluating the past)", () => {
+			const r = evaluate(
+				new Map([["rua@example.net", [ago(-1)]]]),
+				NOW,
+				POLICY,
+				OFF,
+				new Map(),
+				{ clock: NOW + 5 * DAY_MS },
+			);
+			expect([r.entries, r.future]).toEqual([[], []]);
 		});
 	});
 });
