@@ -24,6 +24,30 @@ export interface Message {
 	readonly parts: readonly MailPart[];
 }
 
+/** A message as parseMessage returns it: with its returned original, read on demand. */
+export interface ParsedMessage extends Message {
+	/**
+	 * The returned original (RFC 6522 §4), parsed on first use and then kept: the same
+	 * promise every time, so detection, the report-domain readers and trust share one
+	 * parse. Undefined when the bounce returns nothing.
+	 */
+	readonly original: Promise<Message | undefined>;
+}
+
+/** Where the returned original may be (RFC 6522 §4, RFC 6533 §6.3-6.4). */
+const RETURNED_TYPES: ReadonlySet<string> = new Set([
+	"message/rfc822",
+	"text/rfc822-headers",
+	"message/global",
+	"message/global-headers",
+	"message/rfc822-headers",
+]);
+
+/** The returned original message or headers of a bounce, best first. */
+export function returnedParts(message: Pick<Message, "parts">): MailPart[] {
+	return message.parts.filter((p) => RETURNED_TYPES.has(p.mimeType));
+}
+
 /**
  * Bounds for hostile input (postal-mime's defaults are generous). Nesting beyond a
  * real DSN's depth is refused rather than walked.
@@ -59,7 +83,19 @@ export function countDelimiterLines(raw: Uint8Array, max: number): number {
 	return count;
 }
 
-export async function parseMessage(raw: Uint8Array | string): Promise<Message> {
+let parseCount = 0;
+
+/**
+ * How many times this process has run the MIME parser (postal-mime) over some bytes:
+ * a test reads it before and after `decide` to see that each part is parsed once.
+ */
+export function mimeParses(): number {
+	return parseCount;
+}
+
+export async function parseMessage(
+	raw: Uint8Array | string,
+): Promise<ParsedMessage> {
 	if (
 		typeof raw !== "string" &&
 		countDelimiterLines(raw, MAX_DELIMITER_LINES) > MAX_DELIMITER_LINES
@@ -67,21 +103,18 @@ export async function parseMessage(raw: Uint8Array | string): Promise<Message> {
 		throw new TooManyPartsError(
 			`more than ${MAX_DELIMITER_LINES} MIME delimiter lines`,
 		);
-	const message = toMessage(await parse(raw));
-	if (
-		message.text !== "" ||
-		message.parts.length > 0 ||
-		typeof raw === "string"
-	)
-		return message;
+	const email = await parse(raw);
+	if (typeof raw === "string" || email.text || email.attachments.length > 0)
+		return toMessage(email);
 	// nothing came out: a declared boundary the body never uses, or no MIME at all
 	const repaired = repairBoundary(raw);
-	const again = repaired ? toMessage(await parse(repaired)) : message;
-	if (again.text !== "" || again.parts.length > 0) return again;
-	return { ...again, text: rawBodyText(raw) };
+	const again = repaired ? await parse(repaired) : email;
+	if (again.text || again.attachments.length > 0) return toMessage(again);
+	return toMessage(again, rawBodyText(raw));
 }
 
 function parse(raw: Uint8Array | string): Promise<Email> {
+	parseCount++;
 	return PostalMime.parse(raw, {
 		forceRfc822Attachments: true,
 		attachmentEncoding: "arraybuffer",
@@ -89,11 +122,34 @@ function parse(raw: Uint8Array | string): Promise<Email> {
 	});
 }
 
+const embeddedCache = new WeakMap<MailPart, Promise<ParsedMessage>>();
+
+/**
+ * A part that holds a message or its headers (the returned original, a forwarded DSN)
+ * parsed as a message: once per part, on first use, whoever asks first.
+ */
+export function embedded(part: MailPart): Promise<ParsedMessage> {
+	let parsed = embeddedCache.get(part);
+	if (parsed === undefined) {
+		parsed = parseEmbedded(part.content);
+		embeddedCache.set(part, parsed);
+	}
+	return parsed;
+}
+
+/** The first returned original of a bounce, parsed once (see ParsedMessage.original). */
+export function returnedOriginal(
+	message: Pick<Message, "parts">,
+): Promise<Message | undefined> {
+	const part = returnedParts(message)[0];
+	return part === undefined ? Promise.resolve(undefined) : embedded(part);
+}
+
 /**
  * A header block alone (text/rfc822-headers, message/global-headers, RFC 6522 §4)
  * or a truncated message: parsed as a message with whatever body follows.
  */
-export async function parseEmbedded(raw: Uint8Array): Promise<Message> {
+export async function parseEmbedded(raw: Uint8Array): Promise<ParsedMessage> {
 	return parseMessage(hasHeaderEnd(raw) ? raw : Buffer.concat([raw, CRLFCRLF]));
 }
 
@@ -110,7 +166,7 @@ function hasHeaderEnd(raw: Uint8Array): boolean {
 	return false;
 }
 
-function toMessage(email: Email): Message {
+function toMessage(email: Email, bodyText?: string): ParsedMessage {
 	const parts = email.attachments.map((a) => {
 		const raw = a.mimeType.toLowerCase();
 		// "text/plain\n   charset=x" (no ";") reaches postal-mime as one odd type
@@ -127,10 +183,12 @@ function toMessage(email: Email): Message {
 	const stray = parts.filter(
 		(p) => p.garbled && p.mimeType === "text/plain" && !p.filename,
 	);
-	const text = [...stray.map((p) => decodeText(p.content)), email.text ?? ""]
-		.filter(Boolean)
-		.join("\n");
-	return {
+	const text =
+		bodyText ??
+		[...stray.map((p) => decodeText(p.content)), email.text ?? ""]
+			.filter(Boolean)
+			.join("\n");
+	const message: Message = {
 		headers: email.headers.map((h) => ({
 			name: h.key,
 			value: unfold(h.value),
@@ -142,6 +200,14 @@ function toMessage(email: Email): Message {
 			filename,
 			content,
 		})),
+	};
+	let original: Promise<Message | undefined> | undefined;
+	return {
+		...message,
+		get original() {
+			original ??= returnedOriginal(message);
+			return original;
+		},
 	};
 }
 

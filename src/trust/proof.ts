@@ -1,7 +1,7 @@
 import { stripAngles } from "../dsn/address.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { TempFailError } from "../errors.ts";
-import { type Message, parseEmbedded } from "../mail/message.ts";
+import { embedded, type Message } from "../mail/message.ts";
 import { returnedParts } from "../report/index.ts";
 import { type DkimKeyLookup, verifyDkim } from "./dkim.ts";
 
@@ -42,7 +42,7 @@ export async function prove(
 		return { refused: null, dkim: null };
 	const part = returnedParts(message)[0];
 	if (!part) return { refused: "no-returned-original", dkim: null };
-	const original = await parseEmbedded(part.content);
+	const original = await embedded(part);
 	// RFC 5322 §3.6: one From, To and Cc at most. An extra field above a signed one
 	// would not break DKIM (bottom-up selection) but would name a forged recipient.
 	for (const name of ["from", "to", "cc"])
