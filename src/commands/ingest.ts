@@ -6,12 +6,7 @@ import { describe, EX, UsageError } from "../errors.ts";
 import { readStdin } from "../mail/stdin.ts";
 import { prepareDataDir } from "../state/data-dir.ts";
 import { quarantine, recordFailures } from "../state/store.ts";
-import {
-	combineLookups,
-	type DkimKeyLookup,
-	dnsKeyLookup,
-	fileKeyLookup,
-} from "../trust/dkim.ts";
+import type { DkimKeyLookup } from "../trust/dkim.ts";
 import type { TrustOptions } from "../trust/proof.ts";
 
 /** Larger input is quarantined truncated, not parsed (Postfix's message_size_limit is 10 MB). */
@@ -46,10 +41,10 @@ function repeated(rawArgs: readonly string[], name: string): string[] {
 	return values;
 }
 
-function trustOptions(
+async function trustOptions(
 	rawArgs: readonly string[],
 	requireDkim: boolean,
-): TrustOptions {
+): Promise<TrustOptions> {
 	const senders = [
 		...repeated(rawArgs, "--sender"),
 		...(env("REPORT_SENDERS") ?? "").split(","),
@@ -62,6 +57,10 @@ function trustOptions(
 	const keys = repeated(rawArgs, "--dkim-key");
 	let dkim: DkimKeyLookup | undefined;
 	if (keys.length > 0 || requireDkim) {
+		// node:crypto and node:dns load only with DKIM options (ingest start-up time)
+		const { combineLookups, dnsKeyLookup, fileKeyLookup } = await import(
+			"../trust/dkim.ts"
+		);
 		try {
 			dkim = combineLookups(fileKeyLookup(keys), dnsKeyLookup());
 		} catch (error) {
@@ -211,7 +210,7 @@ export default defineCommand({
 			process.exit(EX.TEMPFAIL);
 		}, DEADLINE_MS);
 		try {
-			const trust = trustOptions(rawArgs, args["require-dkim"] === true);
+			const trust = await trustOptions(rawArgs, args["require-dkim"] === true);
 			const opts = options(args._, args["dry-run"] === true, trust);
 			console.log(await ingest(opts, (line) => details.push(line)));
 			process.exitCode = EX.OK;

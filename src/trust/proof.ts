@@ -3,7 +3,7 @@ import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { TempFailError } from "../errors.ts";
 import { embedded, type Message } from "../mail/message.ts";
 import { returnedParts } from "../report/index.ts";
-import { type DkimKeyLookup, verifyDkim } from "./dkim.ts";
+import type { DkimKeyLookup } from "./dkim.ts";
 
 export interface TrustOptions {
 	/** Our report senders; empty: anyone's bounce counts (the original's behaviour). */
@@ -68,6 +68,8 @@ export async function prove(
 	const domains = new Set(
 		[...ours].map((a) => a.slice(a.lastIndexOf("@") + 1)),
 	);
+	// node:crypto loads only when a signature is to be checked (ingest start-up time)
+	const { verifyDkim } = await import("./dkim.ts");
 	const results = await verifyDkim(part.content, trust.dkim);
 	if (results.some((r) => r.verdict === "temperror"))
 		throw new TempFailError("DKIM key lookup failed, will retry");
