@@ -1,4 +1,3 @@
-import { Buffer } from "node:buffer";
 import PostalMime, { type Email } from "postal-mime";
 import { rawBodyText, repairBoundary } from "./repair.ts";
 
@@ -150,7 +149,11 @@ export function returnedOriginal(
  * or a truncated message: parsed as a message with whatever body follows.
  */
 export async function parseEmbedded(raw: Uint8Array): Promise<ParsedMessage> {
-	return parseMessage(hasHeaderEnd(raw) ? raw : Buffer.concat([raw, CRLFCRLF]));
+	if (hasHeaderEnd(raw)) return parseMessage(raw);
+	const ended = new Uint8Array(raw.length + CRLFCRLF.length);
+	ended.set(raw);
+	ended.set(CRLFCRLF, raw.length);
+	return parseMessage(ended);
 }
 
 const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
