@@ -106,6 +106,8 @@ export async function build(options: CompileOptions): Promise<boolean> {
 		return result.success;
 	} catch (error) {
 		console.error(String(error));
+		if (error instanceof AggregateError)
+			for (const inner of error.errors) console.error(String(inner));
 		return false;
 	}
 }

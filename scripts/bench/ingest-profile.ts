@@ -19,11 +19,11 @@ import {
 	rmSync,
 	writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "../build.ts";
-import { interleaved, median } from "./measure.ts";
+import { build, JIT_POLICY } from "../build.ts";
+import { type Command, measure, median, type Sample } from "./measure.ts";
 import { typicalDsn } from "./messages.ts";
 import { ratio, table } from "./report.ts";
 
@@ -107,7 +107,7 @@ run(process.argv[2]).then((skipped) => {
 			if (name === "record write") ms -= skipped;
 			steps.push([name, ms]);
 		}
-		console.error(JSON.stringify({ steps, memory: memory(process.execPath) }));
+		require("node:fs").writeSync(1, "\\n" + JSON.stringify({ steps, memory: memory(process.execPath) }) + "\\n");
 	});
 });
 `;
@@ -115,7 +115,7 @@ run(process.argv[2]).then((skipped) => {
 const FLOOR = `console.log("ok");\n`;
 const FLOOR_MEMORY = `import { memory } from "./smaps.ts";
 console.log("ok");
-console.error(JSON.stringify({ memory: memory(process.execPath) }));
+require("node:fs").writeSync(1, JSON.stringify({ memory: memory(process.execPath) }) + "\\n");
 `;
 
 mkdirSync(join(work, "entries"));
@@ -151,39 +151,90 @@ const dataDir = () => {
 	return dir;
 };
 const input = typicalDsn(ROOT);
-log(`${rounds} rounds of floor, ours, profile`);
-// one fresh data dir per command: each run appends one record, as a real one does
-const [floor, ours] = await interleaved(
-	[
-		{ argv: [bins.floor] },
-		{ argv: [bins.ours, "ingest", "PROFILE", "", dataDir()] },
-	],
-	input,
-	rounds,
-	{ warmup: 2 },
-);
-if (!floor || !ours || floor.failures + ours.failures > 0)
-	throw new Error("floor or ours failed");
-
 interface Profile {
 	steps: [string, number][];
 	memory: { binary: number; anonymous: number; other: number };
 }
+const lastLine = (stdout: string) =>
+	JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
+
+log(`${rounds} rounds of floor, ours, profile`);
+const commands: Command[] = [
+	{ argv: [bins.floor] },
+	// one data dir each: every run appends one record, as a real one does
+	{ argv: [bins.ours, "ingest", "PROFILE", "", dataDir()] },
+	{ argv: [bins.profile, dataDir()] },
+];
+const samples: Sample[][] = commands.map(() => []);
 const profiles: Profile[] = [];
-const floorMemory: Profile["memory"][] = [];
-for (let i = 0; i < rounds; i++) {
-	const p = Bun.spawnSync([bins.profile, dataDir()], {
-		stdin: input,
-		env: { PATH: "/usr/bin:/bin", LANG: "C" },
-	});
-	profiles.push(
-		JSON.parse(p.stderr.toString().trim().split("\n").at(-1) ?? ""),
-	);
-	const f = Bun.spawnSync([bins.floorMemory], {
-		env: { PATH: "/usr/bin:/bin" },
-	});
-	floorMemory.push(JSON.parse(f.stderr.toString().trim()).memory);
+for (let round = -2; round < rounds; round++) {
+	for (const [i, command] of commands.entries()) {
+		const sample = await measure(command, input);
+		if (sample.exitCode !== 0) throw new Error(`${command.argv[0]} failed`);
+		if (round < 0) continue;
+		samples[i]?.push(sample);
+		if (i === 2) profiles.push(lastLine(sample.stdout));
+	}
 }
+const rss: number[][] = [[], []];
+for (let round = 0; round < 3; round++)
+	for (const i of [0, 1]) {
+		const sample = await measure(commands[i] as Command, input, 60_000, true);
+		rss[i]?.push(sample.maxRssMb);
+	}
+const [floor, ours, profiled] = samples.map((list, i) => ({
+	wallMs: median(list.map((s) => s.wallMs)),
+	cpuMs: median(list.map((s) => s.cpuMs)),
+	maxRssMb: median(rss[i] ?? []),
+}));
+if (!floor || !ours || !profiled) throw new Error("nothing measured");
+const floorMemory: Profile["memory"][] = [];
+for (let i = 0; i < 5; i++)
+	floorMemory.push(
+		lastLine((await measure({ argv: [bins.floorMemory] }, null)).stdout).memory,
+	);
+
+// What loading one module costs on its own: a build that imports it and nothing else.
+const PROBES: [string, string][] = [
+	["node:fs (reading stdin, the data dir)", "node:fs"],
+	["node:path (the data dir)", "node:path"],
+	["node:util (citty's parseArgs)", "node:util"],
+	[
+		"citty (the command line)",
+		join(ROOT, "node_modules", "citty", "dist", "index.mjs"),
+	],
+	[
+		"postal-mime (module bodies only)",
+		join(ROOT, "node_modules", "postal-mime", "dist", "esm", "postal-mime.js"),
+	],
+	["node:crypto (DKIM, loaded only with DKIM options)", "node:crypto"],
+];
+const probeBins: string[] = [];
+for (const [i, [, spec]] of PROBES.entries()) {
+	const bin = join(work, `probe-${i}`);
+	const file = entry(
+		`probe-${i}.ts`,
+		`import { started } from "./start.ts";
+import * as probed from ${JSON.stringify(spec)};
+(globalThis as { probed?: unknown }).probed = probed;
+console.log(JSON.stringify({ ms: performance.now() - started }));
+`,
+	);
+	if (!(await build({ entry: file, outfile: bin, commit: "probe" })))
+		throw new Error(`build of probe ${spec} failed`);
+	probeBins.push(bin);
+}
+log("probes");
+const probeRounds = Math.max(5, rounds >> 1);
+const probeMs: number[][] = PROBES.map(() => []);
+const probeRss: number[][] = PROBES.map(() => []);
+for (let round = 0; round < probeRounds; round++)
+	for (const [i, bin] of probeBins.entries()) {
+		const rssRound = round < 3;
+		const sample = await measure({ argv: [bin] }, null, 60_000, rssRound);
+		if (rssRound) probeRss[i]?.push(sample.maxRssMb);
+		else probeMs[i]?.push(lastLine(sample.stdout).ms);
+	}
 rmSync(work, { recursive: true, force: true });
 
 const names = profiles[0]?.steps.map(([name]) => name) ?? [];
@@ -191,47 +242,59 @@ const stepMs = names.map((_, i) =>
 	median(profiles.map((p) => p.steps[i]?.[1] ?? Number.NaN)),
 );
 const inside = stepMs.reduce((a, b) => a + b, 0);
-const outside = ours.wallMs - inside;
+// the profile build's own wall: its steps and what it cannot see add up to it
+const outside = profiled.wallMs - inside;
 const f2 = (v: number) => v.toFixed(2);
 const mib = (kib: number) => (kib / 1024).toFixed(1);
 const memoryOf = (list: Profile["memory"][], key: keyof Profile["memory"]) =>
 	median(list.map((m) => m[key]));
 
+const share = (v: number) => `${((v / profiled.wallMs) * 100).toFixed(0)}%`;
 const headline = table(
-	["", "floor", "ours", "ours/floor"],
+	["", "floor", "ours", "ours/floor", "target"],
 	[
 		[
 			"wall (median)",
 			`${f2(floor.wallMs)} ms`,
 			`${f2(ours.wallMs)} ms`,
 			ratio(ours.wallMs, floor.wallMs),
+			`2x: ${f2(floor.wallMs * 2)} ms, ${ours.wallMs <= floor.wallMs * 2 ? "met" : "**not met**"}`,
 		],
 		[
-			"CPU, user+system",
+			"CPU, user+system (median)",
 			`${f2(floor.cpuMs)} ms`,
 			`${f2(ours.cpuMs)} ms`,
 			ratio(ours.cpuMs, floor.cpuMs),
+			"",
 		],
 		[
-			"peak RSS",
+			"peak RSS (median of 3)",
 			`${floor.maxRssMb.toFixed(1)} MiB`,
 			`${ours.maxRssMb.toFixed(1)} MiB`,
 			ratio(ours.maxRssMb, floor.maxRssMb),
+			`32 MiB, ${ours.maxRssMb <= 32 ? "met" : "**not met**"}`,
 		],
 	],
 );
+const cliLayer = ours.wallMs - profiled.wallMs;
 const steps = table(
-	["step", "ms (median)", "share of ours' wall"],
+	["step", "ms (median)", "share"],
 	[
 		...names.map((name, i) => [
 			name,
 			f2(stepMs[i] ?? Number.NaN),
-			`${(((stepMs[i] ?? 0) / ours.wallMs) * 100).toFixed(0)}%`,
+			share(stepMs[i] ?? 0),
 		]),
 		[
-			"outside JavaScript: exec, mapping the binary, the runtime's exit (ours' wall minus the steps)",
+			"outside JavaScript: exec and mapping the binary, the runtime's exit (the profile build's wall minus its steps)",
 			f2(outside),
-			`${((outside / ours.wallMs) * 100).toFixed(0)}%`,
+			share(outside),
+		],
+		["the profile build's wall", f2(profiled.wallMs), "100%"],
+		[
+			"(ours' wall minus the profile build's: the command line layer, citty and the deadline timer)",
+			f2(cliLayer),
+			"",
 		],
 	],
 );
@@ -252,23 +315,81 @@ const memory = table(
 		)} MiB`,
 	]),
 );
+const probes = table(
+	[
+		"module, loaded alone",
+		"ms to load (median)",
+		"peak RSS",
+		"RSS over the floor",
+	],
+	PROBES.map(([name], i) => {
+		const peak = median(probeRss[i] ?? []);
+		return [
+			name,
+			f2(median(probeMs[i] ?? [])),
+			`${peak.toFixed(1)} MiB`,
+			`+${(peak - floor.maxRssMb).toFixed(1)} MiB`,
+		];
+	}),
+);
+const step = (prefix: string) =>
+	names.reduce(
+		(sum, name, i) => (name.startsWith(prefix) ? sum + (stepMs[i] ?? 0) : sum),
+		0,
+	);
+const budget = floor.wallMs * 0.25;
+const probeOf = (prefix: string) =>
+	median(probeMs[PROBES.findIndex(([name]) => name.startsWith(prefix))] ?? []);
+const parses = step("MIME parse");
+const loading = step("loading our code");
+const firstLine = step("process start");
+const binaryMiB =
+	(memoryOf(
+		profiles.map((p) => p.memory),
+		"binary",
+	) -
+		memoryOf(floorMemory, "binary")) /
+	1024;
 
 const section = `## ingest: where the time goes
 
-Generated by \`bun scripts/bench/ingest-profile.ts --write\` (${new Date().toISOString().slice(0, 10)}, ${rounds} interleaved rounds).
+Generated by \`bun scripts/bench/ingest-profile.ts --write\` (${new Date().toISOString().slice(0, 16)}Z, ${rounds} interleaved rounds, load average ${loadavg()
+	.map((l) => l.toFixed(2))
+	.join(" ")} at the end).
 The typical Postfix DSN (test/fixtures/postfix-01.eml, 2.3 KB) on stdin; the floor is
 \`console.log("ok")\` and ours is src/cli.ts, both built by scripts/build.ts with the same
-settings. Wall is spawn to exit; CPU is the child's user+system time; RSS is its peak
-(GNU time, 3 more rounds).
+settings (\`--minify --bytecode\`, JIT policy ${JIT_POLICY}, no .env or bunfig.toml). Wall is
+spawn to exit; CPU is the child's user+system time; RSS is its peak (GNU time, 3 more
+rounds). On a loaded machine the ratios hold better than the times.
 
 ${headline}
 
 The steps, from a build that runs \`ingest\`'s steps one by one with a clock reading between
-them (medians of ${rounds} runs):
+them (run in the same rounds; medians):
 
 ${steps}
 
 ${memory}
+
+What loading one module costs on its own (a build that imports only it; time from the first
+line of JavaScript to after the import):
+
+${probes}
+
+What stands in the way of 1.25x the floor (${f2(floor.wallMs * 1.25)} ms): it leaves
+${f2(budget)} ms for everything ours does beyond printing a line, and the profile spends
+${f2(firstLine)} ms before its first line of JavaScript (the floor's runtime start plus
+deserialising a larger bundle), ${f2(loading)} ms loading module bodies (node:fs and citty's
+node:util, loaded alone, take ${f2(probeOf("node:fs") + probeOf("node:util"))} ms, see above), ${f2(parses)} ms in the MIME parser's first
+two runs in a cold VM (the DSN and its returned original), and ${f2(outside)} ms outside
+JavaScript. Memory is the other half of the time: ours runs ${binaryMiB.toFixed(1)} MiB more of
+the binary's pages (Bun's native code for the module loader, node:fs, the regular expression
+engine, TextDecoder, the URL parser, promises) than the floor, and every page is a fault.
+What is ours to cut is already cut: the DSN and its original are parsed once each, DKIM
+(node:crypto, node:dns), zlib and the zip reader load only when used, stdin is read with
+read(2), postal-mime's Date check no longer loads ICU's time zone names, and run-once code
+stays in the interpreter. The rest is the runtime's fixed price for starting JavaScript that
+reads a file and parses MIME.
 `;
 
 console.log(section);
