@@ -86,7 +86,8 @@ let parseCount = 0;
 
 /**
  * How many times this process has run the MIME parser (postal-mime) over some bytes:
- * a test reads it before and after `decide` to see that each part is parsed once.
+ * a test reads it before and after `decide` to see that each part is parsed once (a
+ * multipart whose boundary had to be repaired is parsed a second time, repaired).
  */
 export function mimeParses(): number {
 	return parseCount;
@@ -191,27 +192,42 @@ function toMessage(email: Email, bodyText?: string): ParsedMessage {
 		[...stray.map((p) => decodeText(p.content)), email.text ?? ""]
 			.filter(Boolean)
 			.join("\n");
-	const message: Message = {
-		headers: email.headers.map((h) => ({
-			name: h.key,
-			value: unfold(h.value),
-		})),
-		subject: unfold(email.subject ?? ""),
+	return new Parsed(
+		email.headers.map((h) => ({ name: h.key, value: unfold(h.value) })),
+		unfold(email.subject ?? ""),
 		text,
-		parts: parts.map(({ mimeType, filename, content }) => ({
+		parts.map(({ mimeType, filename, content }) => ({
 			mimeType,
 			filename,
 			content,
 		})),
-	};
-	let original: Promise<Message | undefined> | undefined;
-	return {
-		...message,
-		get original() {
-			original ??= returnedOriginal(message);
-			return original;
-		},
-	};
+	);
+}
+
+class Parsed implements ParsedMessage {
+	readonly headers: readonly Header[];
+	readonly subject: string;
+	readonly text: string;
+	readonly parts: readonly MailPart[];
+	#original: Promise<Message | undefined> | undefined;
+
+	constructor(
+		headers: readonly Header[],
+		subject: string,
+		text: string,
+		parts: readonly MailPart[],
+	) {
+		this.headers = headers;
+		this.subject = subject;
+		this.text = text;
+		this.parts = parts;
+	}
+
+	// on the prototype: a spread copy of the message ({ ...message }) does not parse
+	get original(): Promise<Message | undefined> {
+		this.#original ??= returnedOriginal(this);
+		return this.#original;
+	}
 }
 
 function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {

@@ -142,3 +142,9 @@ describe("quoted Subject lines read like the parser reads a header", () => {
 		expect(quotedSubject(line)).toBe(parsed.subject);
 	});
 });
+
+test("a spread copy of a parsed message does not parse its original", async () => {
+	const message = await parseMessage(fixture("postfix-01.eml"));
+	const { parses } = await parsesOf(async () => ({ ...message }));
+	expect(parses).toBe(0);
+});
