@@ -6,9 +6,10 @@
 // clock reading between them. Runs floor, ours and the profile build in turns on the
 // typical Postfix DSN and prints medians: wall, CPU and peak RSS of floor and ours, the
 // profile's steps, and what the profile cannot see (exec, the runtime's own start and
-// exit) as ours' wall minus the steps. The profile also reports, from /proc/self/smaps,
-// which memory its RSS is: the binary's pages (code and data) and anonymous memory (the
-// JavaScript heap, malloc).
+// exit) as the profile build's wall minus its steps. In 5 more runs the profile reports,
+// from /proc/self/smaps, which memory its RSS is: the binary's pages (code and data) and
+// anonymous memory (the JavaScript heap, malloc). Then builds that load one module each
+// (node:fs, citty, postal-mime, ...) show what loading it costs on its own.
 //
 // --write puts the result into BENCHMARKS.md between `<!-- section:ingest -->` and
 // `<!-- /section:ingest -->` (scripts/bench.ts keeps marked sections).
@@ -107,7 +108,9 @@ run(process.argv[2]).then((skipped) => {
 			if (name === "record write") ms -= skipped;
 			steps.push([name, ms]);
 		}
-		require("node:fs").writeSync(1, "\\n" + JSON.stringify({ steps, memory: memory(process.execPath) }) + "\\n");
+		// reading smaps takes time: only in the memory rounds (PROFILE_MEMORY=1)
+		const resident = process.env.PROFILE_MEMORY ? memory(process.execPath) : null;
+		require("node:fs").writeSync(1, "\\n" + JSON.stringify({ steps, memory: resident }) + "\\n");
 	});
 });
 `;
@@ -189,10 +192,17 @@ const [floor, ours, profiled] = samples.map((list, i) => ({
 }));
 if (!floor || !ours || !profiled) throw new Error("nothing measured");
 const floorMemory: Profile["memory"][] = [];
-for (let i = 0; i < 5; i++)
+const profileMemory: Profile["memory"][] = [];
+for (let i = 0; i < 5; i++) {
 	floorMemory.push(
 		lastLine((await measure({ argv: [bins.floorMemory] }, null)).stdout).memory,
 	);
+	const memoryRun = {
+		...(commands[2] as Command),
+		env: { PROFILE_MEMORY: "1" },
+	};
+	profileMemory.push(lastLine((await measure(memoryRun, input)).stdout).memory);
+}
 
 // What loading one module costs on its own: a build that imports it and nothing else.
 const PROBES: [string, string][] = [
@@ -307,12 +317,7 @@ const memory = table(
 			other: "shared libraries, stack",
 		}[key],
 		`${mib(memoryOf(floorMemory, key))} MiB`,
-		`${mib(
-			memoryOf(
-				profiles.map((p) => p.memory),
-				key,
-			),
-		)} MiB`,
+		`${mib(memoryOf(profileMemory, key))} MiB`,
 	]),
 );
 const probes = table(
@@ -344,12 +349,7 @@ const parses = step("MIME parse");
 const loading = step("loading our code");
 const firstLine = step("process start");
 const binaryMiB =
-	(memoryOf(
-		profiles.map((p) => p.memory),
-		"binary",
-	) -
-		memoryOf(floorMemory, "binary")) /
-	1024;
+	(memoryOf(profileMemory, "binary") - memoryOf(floorMemory, "binary")) / 1024;
 
 const section = `## ingest: where the time goes
 
