@@ -1,8 +1,14 @@
 // Compiles src/cli.ts into one self-contained binary: dist/dmarc-dsn-processor.
-// Flags from postfix.md: a binary run by pipe(8) must not read .env or bunfig.toml
+// Settings from postfix.md: a binary run by pipe(8) must not read .env or bunfig.toml
 // from its working directory. scripts/release.ts compiles the release binaries with
 // compile() below, so every binary is built the same way.
+//
+//   bun scripts/build.ts [--target=bun-linux-arm64] [--commit=abc1234] [OUTFILE]
+//
+// Start-up settings (measured by scripts/bench/ingest-profile.ts, BENCHMARKS.md): every
+// DSN is a new process, so what one run costs is mostly starting up.
 import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 /** The short commit that `--version` prints: BUILD_COMMIT in src/version.ts. */
 export function buildCommit(): string {
@@ -22,27 +28,131 @@ export interface CompileOptions {
 	target?: string;
 	/** defaults to buildCommit() */
 	commit?: string;
+	/** defaults to src/cli.ts (the ingest profile builds its own entry the same way) */
+	entry?: string;
 }
 
-/** `bun build --compile` arguments for one binary. */
+/**
+ * JavaScriptCore's tier-up thresholds times this: a run is one DSN, so compiling
+ * run-once start-up code to machine code costs more than it saves (time and memory).
+ */
+export const JIT_POLICY = 10;
+
+/** A fix of a start-up cost in a dependency, applied while bundling. */
+export interface SourcePatch {
+	readonly name: string;
+	/** The file, from the project root. */
+	readonly path: string;
+	/** Each `from` must occur in the file; every occurrence becomes `to`. */
+	readonly replace: readonly (readonly [from: string, to: string])[];
+}
+
+export const SOURCE_PATCHES: readonly SourcePatch[] = [
+	{
+		// postal-mime tests every Date header with `date.toString() === 'Invalid Date'`:
+		// Date#toString loads ICU's time zone names (about 4 ms and 4 MiB of every run).
+		// An invalid Date's time value is NaN (ECMA-262 §21.4.1.1): the same test.
+		name: "postal-mime: Date check without Date#toString",
+		path: "node_modules/postal-mime/dist/esm/postal-mime.js",
+		replace: [
+			["date.toString() === 'Invalid Date'", "Number.isNaN(date.getTime())"],
+		],
+	},
+	{
+		// The table of 2,231 HTML entity names is built at start-up; only an HTML part
+		// needs it (about 1 ms of every run): loaded on first use instead.
+		name: "postal-mime: HTML entities loaded on first use",
+		path: "node_modules/postal-mime/dist/esm/text-format.js",
+		replace: [
+			[
+				"import { htmlEntities } from './html-entities.js';",
+				"let entities$; const htmlEntities$ = () => (entities$ ??= require('./html-entities.js').htmlEntities);",
+			],
+			["htmlEntities[match]", "htmlEntities$()[match]"],
+		],
+	},
+];
+
+/** The onLoad filter for a patch: its path, under any project root. */
+function patchFilter(patch: SourcePatch): RegExp {
+	const tail = patch.path
+		.split("/")
+		.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+		.join("[\\\\/]");
+	return new RegExp(`[\\\\/]${tail}$`);
+}
+
+/**
+ * Applies SOURCE_PATCHES. They change speed, not behaviour: a patch whose text is gone
+ * (a new version of the dependency) is left out with a warning, and test/build.test.ts
+ * fails until it is rechecked.
+ */
+const patchPlugin: Bun.BunPlugin = {
+	name: "source-patches",
+	setup(builder) {
+		for (const patch of SOURCE_PATCHES)
+			builder.onLoad({ filter: patchFilter(patch) }, (args) => {
+				const text = readFileSync(args.path, "utf8");
+				if (patch.replace.some(([from]) => !text.includes(from))) {
+					console.error(`build: ${patch.name}: not applied, text not found`);
+					return { contents: text, loader: "js" };
+				}
+				let patched = text;
+				for (const [from, to] of patch.replace)
+					patched = patched.replaceAll(from, to);
+				return { contents: patched, loader: "js" };
+			});
+	},
+};
+
+/** Bun.build's configuration for one binary. */
+export function buildConfig(options: CompileOptions) {
+	return {
+		entrypoints: [options.entry ?? "src/cli.ts"],
+		compile: {
+			outfile: options.outfile,
+			...(options.target
+				? { target: options.target as Bun.Build.CompileTarget }
+				: {}),
+			autoloadDotenv: false,
+			autoloadBunfig: false,
+			jitPolicy: JIT_POLICY,
+		},
+		minify: true,
+		bytecode: true,
+		define: {
+			BUILD_COMMIT: JSON.stringify(options.commit ?? buildCommit()),
+		},
+		plugins: [patchPlugin],
+	} satisfies Bun.BuildConfig;
+}
+
+/** Builds one binary in this process; false (with the messages printed) on failure. */
+export async function build(options: CompileOptions): Promise<boolean> {
+	try {
+		const result = await Bun.build(buildConfig(options));
+		for (const message of result.logs) console.error(String(message));
+		return result.success;
+	} catch (error) {
+		console.error(String(error));
+		if (error instanceof AggregateError)
+			for (const inner of error.errors) console.error(String(inner));
+		return false;
+	}
+}
+
+/** This script's arguments for one binary (compile() runs it as a child). */
 export function compileArgs(options: CompileOptions): string[] {
 	return [
-		"build",
-		"src/cli.ts",
-		"--compile",
+		import.meta.filename,
 		...(options.target ? [`--target=${options.target}`] : []),
-		"--minify",
-		"--bytecode",
-		"--no-compile-autoload-dotenv",
-		"--no-compile-autoload-bunfig",
-		"--define",
-		`BUILD_COMMIT=${JSON.stringify(options.commit ?? buildCommit())}`,
-		"--outfile",
+		`--commit=${options.commit ?? buildCommit()}`,
+		...(options.entry ? [`--entry=${options.entry}`] : []),
 		options.outfile,
 	];
 }
 
-/** Runs `bun build --compile` with this process's Bun; returns its exit status. */
+/** Builds one binary in a child Bun (synchronous, for the release); its exit status. */
 export function compile(options: CompileOptions): number {
 	const result = spawnSync(process.execPath, compileArgs(options), {
 		stdio: "inherit",
@@ -50,8 +160,19 @@ export function compile(options: CompileOptions): number {
 	return result.status ?? 1;
 }
 
+function optionsFrom(argv: readonly string[]): CompileOptions {
+	const options: CompileOptions = { outfile: "dist/dmarc-dsn-processor" };
+	for (const arg of argv) {
+		const [name, value = ""] = arg.split(/=(.*)/s);
+		if (name === "--target") options.target = value;
+		else if (name === "--commit") options.commit = value;
+		else if (name === "--entry") options.entry = value;
+		else if (arg.startsWith("-")) throw new Error(`unknown option ${arg}`);
+		else options.outfile = arg;
+	}
+	return options;
+}
+
 if (import.meta.main) {
-	process.exit(
-		compile({ outfile: process.argv[2] ?? "dist/dmarc-dsn-processor" }),
-	);
+	process.exit((await build(optionsFrom(process.argv.slice(2)))) ? 0 : 1);
 }

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compileArgs } from "../scripts/build.ts";
+import { buildConfig, compileArgs } from "../scripts/build.ts";
 import { docBlocks } from "../scripts/release/deb.ts";
 import {
 	binaryName,
@@ -54,15 +54,23 @@ describe("names", () => {
 		expect(() => selectTargets(["riscv64"])).toThrow(/unknown target/);
 	});
 
-	test("release builds use build.ts' flags plus the target", () => {
+	test("release builds use build.ts' settings plus the target", () => {
 		const args = compileArgs({
 			outfile: "dist/x",
 			target: "bun-linux-arm64",
 			commit: "abc1234",
 		});
 		expect(args).toContain("--target=bun-linux-arm64");
-		expect(args).toContain("--no-compile-autoload-dotenv");
-		expect(args).toContain('BUILD_COMMIT="abc1234"');
+		expect(args).toContain("--commit=abc1234");
+		const config = buildConfig({
+			outfile: "dist/x",
+			target: "bun-linux-arm64",
+			commit: "abc1234",
+		});
+		expect(config.compile.target).toBe("bun-linux-arm64");
+		expect(config.compile.autoloadDotenv).toBe(false);
+		expect(config.compile.autoloadBunfig).toBe(false);
+		expect(config.define.BUILD_COMMIT).toBe('"abc1234"');
 		expect(
 			compileArgs({ outfile: "x", commit: "c" }).some((a) =>
 				a.startsWith("--target"),

@@ -6,13 +6,7 @@ import { describe, EX, UsageError } from "../errors.ts";
 import { readStdin } from "../mail/stdin.ts";
 import { prepareDataDir } from "../state/data-dir.ts";
 import { quarantine, recordFailures } from "../state/store.ts";
-import {
-	combineLookups,
-	type DkimKeyLookup,
-	dnsKeyLookup,
-	fileKeyLookup,
-	keyDomains,
-} from "../trust/dkim.ts";
+import type { DkimKeyLookup } from "../trust/dkim.ts";
 import { checkTrust, type TrustOptions } from "../trust/proof.ts";
 
 /** Larger input is quarantined truncated, not parsed (Postfix's message_size_limit is 10 MB). */
@@ -47,10 +41,10 @@ function repeated(rawArgs: readonly string[], name: string): string[] {
 	return values;
 }
 
-function trustOptions(
+async function trustOptions(
 	rawArgs: readonly string[],
 	requireDkim: boolean,
-): TrustOptions {
+): Promise<TrustOptions> {
 	const senders = [
 		...repeated(rawArgs, "--sender"),
 		...(env("REPORT_SENDERS") ?? "").split(","),
@@ -62,14 +56,19 @@ function trustOptions(
 			throw new UsageError(`--sender takes a full address, not '${sender}'`);
 	const keys = repeated(rawArgs, "--dkim-key");
 	let dkim: DkimKeyLookup | undefined;
+	let domains: string[] = [];
 	if (keys.length > 0 || requireDkim) {
+		// node:crypto and node:dns load only with DKIM options (ingest start-up time)
+		const { combineLookups, dnsKeyLookup, fileKeyLookup, keyDomains } =
+			await import("../trust/dkim.ts");
 		try {
 			dkim = combineLookups(fileKeyLookup(keys), dnsKeyLookup());
+			domains = keyDomains(keys);
 		} catch (error) {
 			throw new UsageError(describe(error));
 		}
 	}
-	const trust = { senders, dkim, requireDkim, keyDomains: keyDomains(keys) };
+	const trust = { senders, dkim, requireDkim, keyDomains: domains };
 	try {
 		checkTrust(trust);
 	} catch (error) {
@@ -218,7 +217,7 @@ export default defineCommand({
 			process.exit(EX.TEMPFAIL);
 		}, DEADLINE_MS);
 		try {
-			const trust = trustOptions(rawArgs, args["require-dkim"] === true);
+			const trust = await trustOptions(rawArgs, args["require-dkim"] === true);
 			const opts = options(args._, args["dry-run"] === true, trust);
 			console.log(await ingest(opts, (line) => details.push(line)));
 			process.exitCode = EX.OK;

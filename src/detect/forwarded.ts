@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { type Message, parseMessage } from "../mail/message.ts";
+import { embedded, type Message } from "../mail/message.ts";
 import { headerEnd } from "../mail/repair.ts";
 import { rfc3464 } from "./rfc3464.ts";
 import type { Bounce } from "./types.ts";
@@ -30,7 +30,7 @@ export async function forwardedReport(
 	for (const part of message.parts) {
 		if (part.mimeType !== "message/rfc822") continue;
 		if (!REPORT_TYPE.test(headerBlock(part.content))) continue;
-		const inner = await parseMessage(part.content).catch(() => undefined);
+		const inner = await embedded(part).catch(() => undefined);
 		if (inner === undefined) continue;
 		const bounce = rfc3464(inner);
 		if (bounce?.kind === "bounce")

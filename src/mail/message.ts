@@ -1,4 +1,3 @@
-import { Buffer } from "node:buffer";
 import PostalMime, { type Email } from "postal-mime";
 import { rawBodyText, repairBoundary } from "./repair.ts";
 
@@ -22,6 +21,30 @@ export interface Message {
 	/** text/plain body (or text derived from HTML), "" when there is none. */
 	readonly text: string;
 	readonly parts: readonly MailPart[];
+}
+
+/** A message as parseMessage returns it: with its returned original, read on demand. */
+export interface ParsedMessage extends Message {
+	/**
+	 * The returned original (RFC 6522 §4), parsed on first use and then kept: the same
+	 * promise every time, so detection, the report-domain readers and trust share one
+	 * parse. Undefined when the bounce returns nothing.
+	 */
+	readonly original: Promise<Message | undefined>;
+}
+
+/** Where the returned original may be (RFC 6522 §4, RFC 6533 §6.3-6.4). */
+const RETURNED_TYPES: ReadonlySet<string> = new Set([
+	"message/rfc822",
+	"text/rfc822-headers",
+	"message/global",
+	"message/global-headers",
+	"message/rfc822-headers",
+]);
+
+/** The returned original message or headers of a bounce, best first. */
+export function returnedParts(message: Pick<Message, "parts">): MailPart[] {
+	return message.parts.filter((p) => RETURNED_TYPES.has(p.mimeType));
 }
 
 /**
@@ -59,7 +82,20 @@ export function countDelimiterLines(raw: Uint8Array, max: number): number {
 	return count;
 }
 
-export async function parseMessage(raw: Uint8Array | string): Promise<Message> {
+let parseCount = 0;
+
+/**
+ * How many times this process has run the MIME parser (postal-mime) over some bytes:
+ * a test reads it before and after `decide` to see that each part is parsed once (a
+ * multipart whose boundary had to be repaired is parsed a second time, repaired).
+ */
+export function mimeParses(): number {
+	return parseCount;
+}
+
+export async function parseMessage(
+	raw: Uint8Array | string,
+): Promise<ParsedMessage> {
 	if (
 		typeof raw !== "string" &&
 		countDelimiterLines(raw, MAX_DELIMITER_LINES) > MAX_DELIMITER_LINES
@@ -67,21 +103,18 @@ export async function parseMessage(raw: Uint8Array | string): Promise<Message> {
 		throw new TooManyPartsError(
 			`more than ${MAX_DELIMITER_LINES} MIME delimiter lines`,
 		);
-	const message = toMessage(await parse(raw));
-	if (
-		message.text !== "" ||
-		message.parts.length > 0 ||
-		typeof raw === "string"
-	)
-		return message;
+	const email = await parse(raw);
+	if (typeof raw === "string" || email.text || email.attachments.length > 0)
+		return toMessage(email);
 	// nothing came out: a declared boundary the body never uses, or no MIME at all
 	const repaired = repairBoundary(raw);
-	const again = repaired ? toMessage(await parse(repaired)) : message;
-	if (again.text !== "" || again.parts.length > 0) return again;
-	return { ...again, text: rawBodyText(raw) };
+	const again = repaired ? await parse(repaired) : email;
+	if (again.text || again.attachments.length > 0) return toMessage(again);
+	return toMessage(again, rawBodyText(raw));
 }
 
 function parse(raw: Uint8Array | string): Promise<Email> {
+	parseCount++;
 	return PostalMime.parse(raw, {
 		forceRfc822Attachments: true,
 		attachmentEncoding: "arraybuffer",
@@ -89,12 +122,39 @@ function parse(raw: Uint8Array | string): Promise<Email> {
 	});
 }
 
+const embeddedCache = new WeakMap<MailPart, Promise<ParsedMessage>>();
+
+/**
+ * A part that holds a message or its headers (the returned original, a forwarded DSN)
+ * parsed as a message: once per part, on first use, whoever asks first.
+ */
+export function embedded(part: MailPart): Promise<ParsedMessage> {
+	let parsed = embeddedCache.get(part);
+	if (parsed === undefined) {
+		parsed = parseEmbedded(part.content);
+		embeddedCache.set(part, parsed);
+	}
+	return parsed;
+}
+
+/** The first returned original of a bounce, parsed once (see ParsedMessage.original). */
+export function returnedOriginal(
+	message: Pick<Message, "parts">,
+): Promise<Message | undefined> {
+	const part = returnedParts(message)[0];
+	return part === undefined ? Promise.resolve(undefined) : embedded(part);
+}
+
 /**
  * A header block alone (text/rfc822-headers, message/global-headers, RFC 6522 §4)
  * or a truncated message: parsed as a message with whatever body follows.
  */
-export async function parseEmbedded(raw: Uint8Array): Promise<Message> {
-	return parseMessage(hasHeaderEnd(raw) ? raw : Buffer.concat([raw, CRLFCRLF]));
+export async function parseEmbedded(raw: Uint8Array): Promise<ParsedMessage> {
+	if (hasHeaderEnd(raw)) return parseMessage(raw);
+	const ended = new Uint8Array(raw.length + CRLFCRLF.length);
+	ended.set(raw);
+	ended.set(CRLFCRLF, raw.length);
+	return parseMessage(ended);
 }
 
 const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
@@ -110,7 +170,7 @@ function hasHeaderEnd(raw: Uint8Array): boolean {
 	return false;
 }
 
-function toMessage(email: Email): Message {
+function toMessage(email: Email, bodyText?: string): ParsedMessage {
 	const parts = email.attachments.map((a) => {
 		const raw = a.mimeType.toLowerCase();
 		// "text/plain\n   charset=x" (no ";") reaches postal-mime as one odd type
@@ -127,22 +187,47 @@ function toMessage(email: Email): Message {
 	const stray = parts.filter(
 		(p) => p.garbled && p.mimeType === "text/plain" && !p.filename,
 	);
-	const text = [...stray.map((p) => decodeText(p.content)), email.text ?? ""]
-		.filter(Boolean)
-		.join("\n");
-	return {
-		headers: email.headers.map((h) => ({
-			name: h.key,
-			value: unfold(h.value),
-		})),
-		subject: unfold(email.subject ?? ""),
+	const text =
+		bodyText ??
+		[...stray.map((p) => decodeText(p.content)), email.text ?? ""]
+			.filter(Boolean)
+			.join("\n");
+	return new Parsed(
+		email.headers.map((h) => ({ name: h.key, value: unfold(h.value) })),
+		unfold(email.subject ?? ""),
 		text,
-		parts: parts.map(({ mimeType, filename, content }) => ({
+		parts.map(({ mimeType, filename, content }) => ({
 			mimeType,
 			filename,
 			content,
 		})),
-	};
+	);
+}
+
+class Parsed implements ParsedMessage {
+	readonly headers: readonly Header[];
+	readonly subject: string;
+	readonly text: string;
+	readonly parts: readonly MailPart[];
+	#original: Promise<Message | undefined> | undefined;
+
+	constructor(
+		headers: readonly Header[],
+		subject: string,
+		text: string,
+		parts: readonly MailPart[],
+	) {
+		this.headers = headers;
+		this.subject = subject;
+		this.text = text;
+		this.parts = parts;
+	}
+
+	// on the prototype: a spread copy of the message ({ ...message }) does not parse
+	get original(): Promise<Message | undefined> {
+		this.#original ??= returnedOriginal(this);
+		return this.#original;
+	}
 }
 
 function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {

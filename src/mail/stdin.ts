@@ -59,7 +59,8 @@ const CHUNK = 256 * 1024;
  */
 export async function readStdin(
 	limit: number,
-	stream: AsyncIterable<Uint8Array | string> = process.stdin,
+	// process.stdin is built on first access (a stream's start-up): only on EAGAIN
+	fallback: () => AsyncIterable<Uint8Array | string> = () => process.stdin,
 ): Promise<Input> {
 	const collector = new Collector(limit);
 	const buffer = new Uint8Array(CHUNK);
@@ -69,7 +70,7 @@ export async function readStdin(
 			n = readSync(0, buffer, 0, CHUNK, null);
 		} catch (error) {
 			if (errnoCode(error) !== "EAGAIN") throw error;
-			for await (const chunk of stream)
+			for await (const chunk of fallback())
 				collector.add(
 					typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk,
 				);

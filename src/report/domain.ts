@@ -1,5 +1,3 @@
-import { domainToASCII } from "node:url";
-
 const DOMAIN_CHARS = /^[\p{L}\p{M}\p{N}.\u3002\uff0e\uff61-]+$/u;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -17,7 +15,7 @@ export function normalizeDomain(input: string): string | undefined {
 	if (trimmed === "" || trimmed.length > 1024 || !DOMAIN_CHARS.test(trimmed))
 		return undefined;
 	// IDN: UTS #46 mapping to the lowercase A-label; "" means invalid (also bad Punycode)
-	const ascii = domainToASCII(trimmed);
+	const ascii = domainToAscii(trimmed);
 	if (ascii === "" || ascii.length > 253) return undefined;
 	const labels = ascii.split(".");
 	if (labels.length < 2 || !labels.every((l) => LABEL.test(l)))
@@ -25,4 +23,17 @@ export function normalizeDomain(input: string): string | undefined {
 	// a numeric top-level label is an IP address, not a domain
 	if (/^\d+$/.test(labels[labels.length - 1] ?? "")) return undefined;
 	return ascii;
+}
+
+/**
+ * WHATWG URL's host parser (domain to ASCII, UTS #46), as node:url's domainToASCII
+ * runs it, through the global URL: no module to load at start-up. The input holds
+ * only letters, marks, digits, "-" and dots, so it can only be read as the host.
+ */
+function domainToAscii(domain: string): string {
+	try {
+		return new URL(`http://${domain}/`).hostname;
+	} catch {
+		return "";
+	}
 }

@@ -1,21 +1,17 @@
+import { decodeWords } from "postal-mime";
 import {
+	embedded,
 	header,
-	type MailPart,
 	type Message,
-	parseEmbedded,
+	returnedParts,
+	unfold,
 } from "../mail/message.ts";
 import { reportDomainFromFilename } from "./attachment.ts";
 import { normalizeDomain } from "./domain.ts";
 import { reportDomainFromSubject } from "./subject.ts";
 
-/** Where the returned original may be (RFC 6522 §4, RFC 6533 §6.3-6.4). */
-const RETURNED_TYPES: ReadonlySet<string> = new Set([
-	"message/rfc822",
-	"text/rfc822-headers",
-	"message/global",
-	"message/global-headers",
-	"message/rfc822-headers",
-]);
+// trust reads the returned original through this module
+export { returnedParts };
 
 const REPORT_FILE = /\.(?:xml|json)(?:\.gz|\.zip)?$|\.(?:gz|zip)$/i;
 
@@ -36,16 +32,11 @@ export async function findReportDomain(
 	raw: Uint8Array,
 ): Promise<ReportDomain | undefined> {
 	for (const part of returnedParts(message)) {
-		const returned = await parseEmbedded(part.content);
-		const found = await fromOriginal(returned);
+		// parsed once: trust reads the same parse (mail/message.ts embedded)
+		const found = await fromOriginal(await embedded(part));
 		if (found) return found;
 	}
-	return fromBounce(message) ?? (await fromRawSubjects(raw));
-}
-
-/** The returned original message or headers of a bounce, best first. */
-export function returnedParts(message: Message): MailPart[] {
-	return message.parts.filter((p) => RETURNED_TYPES.has(p.mimeType));
+	return fromBounce(message) ?? fromRawSubjects(raw);
 }
 
 async function fromOriginal(
@@ -90,21 +81,58 @@ const MAX_SUBJECT_LINES = 20;
  * and read with the report grammar. It finds the original quoted inline as text (qmail,
  * Exim, forwarded bounces) and in parts whose MIME structure is broken.
  */
-async function fromRawSubjects(
-	raw: Uint8Array,
-): Promise<ReportDomain | undefined> {
-	const text = new TextDecoder("latin1").decode(raw);
+function fromRawSubjects(raw: Uint8Array): ReportDomain | undefined {
+	const text = latin1(raw);
 	let seen = 0;
 	for (const match of text.matchAll(SUBJECT_LINE)) {
 		if (++seen > MAX_SUBJECT_LINES) break;
 		if (!/report/i.test(match[0])) continue;
-		const parsed = await parseEmbedded(
-			new TextEncoder().encode(`${match[0]}\r\n\r\n`),
-		);
-		const domain = reportDomainFromSubject(parsed.subject);
+		const domain = reportDomainFromSubject(quotedSubject(match[0]));
 		if (domain) return { domain, source: "quoted subject" };
 	}
 	return undefined;
+}
+
+/**
+ * A quoted `Subject:` line's value as the MIME parser reads a header (RFC 5322 §2.2.3
+ * unfolding, RFC 2047 encoded words), without parsing a message around it: line ends
+ * dropped, a stray CR made a space, blanks trimmed, encoded words decoded.
+ */
+export function quotedSubject(line: string): string {
+	const unfolded = line.split("\n").map(withoutTrailingCr).join("");
+	const value = unfolded.slice(unfolded.indexOf(":") + 1).replace(/\r+/g, " ");
+	return unfold(decodeWords(trimBlanks(value)));
+}
+
+function withoutTrailingCr(line: string): string {
+	let end = line.length;
+	while (end > 0 && line.charCodeAt(end - 1) === 13) end--;
+	return line.slice(0, end);
+}
+
+/** Trims SP and HTAB only, by index (a regex for both ends backtracks on long runs). */
+function trimBlanks(text: string): string {
+	let start = 0;
+	let end = text.length;
+	const blank = (i: number) => {
+		const c = text.charCodeAt(i);
+		return c === 32 || c === 9;
+	};
+	while (start < end && blank(start)) start++;
+	while (end > start && blank(end - 1)) end--;
+	return text.slice(start, end);
+}
+
+const decoded = new WeakMap<Uint8Array, string>();
+
+/** The raw message as Latin-1 text, decoded once for the raw readers below. */
+function latin1(raw: Uint8Array): string {
+	let text = decoded.get(raw);
+	if (text === undefined) {
+		text = new TextDecoder("latin1").decode(raw);
+		decoded.set(raw, text);
+	}
+	return text;
 }
 
 /** OpenDMARC's `<domain-timestamp@submitter>` Message-ID (R14), also in References. */
@@ -122,5 +150,5 @@ const REPORT_DOMAIN_LABEL = /report[ _\t]*-?domain[ _\t]*(?::|=3A)/i;
  * unlike a bounce that names no report domain at all.
  */
 export function namesReportDomain(raw: Uint8Array): boolean {
-	return REPORT_DOMAIN_LABEL.test(new TextDecoder("latin1").decode(raw));
+	return REPORT_DOMAIN_LABEL.test(latin1(raw));
 }

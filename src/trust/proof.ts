@@ -1,9 +1,9 @@
 import { stripAngles } from "../dsn/address.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { TempFailError } from "../errors.ts";
-import { type Message, parseEmbedded } from "../mail/message.ts";
+import { embedded, type Message } from "../mail/message.ts";
 import { returnedParts } from "../report/index.ts";
-import { type DkimKeyLookup, type DkimResult, verifyDkim } from "./dkim.ts";
+import type { DkimKeyLookup, DkimResult } from "./dkim.ts";
 
 export interface TrustOptions {
 	/** Our report senders; empty: anyone's bounce counts (the original's behaviour). */
@@ -77,7 +77,7 @@ export async function prove(
 		return { refused: null, dkim: null };
 	const part = returnedParts(message)[0];
 	if (!part) return { refused: "no-returned-original", dkim: null };
-	const original = await parseEmbedded(part.content);
+	const original = await embedded(part);
 	// RFC 5322 §3.6: one From, To and Cc at most. An extra field above a signed one
 	// would not break DKIM (bottom-up selection) but would name a forged recipient.
 	for (const name of ["from", "to", "cc"])
@@ -107,6 +107,8 @@ export async function prove(
 		domains.size === 0 || isOurs(domain, domains)
 			? dkim(selector, domain)
 			: undefined;
+	// node:crypto and mailauth load only when a signature is to be checked (start-up time)
+	const { verifyDkim } = await import("./dkim.ts");
 	const results = await verifyDkim(part.content, lookup);
 	const mine = results.filter(
 		(r) => domains.size === 0 || isOurs(r.domain, domains),
