@@ -1,5 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import {
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -11,6 +17,15 @@ export const BIN = join(
 	"dist",
 	"dmarc-dsn-processor",
 );
+
+/** Fails with what to do when the binary was not built (`bun test` alone does not build it). */
+export function requireBinary(path: string): void {
+	if (!existsSync(path))
+		throw new Error(
+			`${path} is missing: run 'npm run build' first ('npm test' builds it, 'bun test' does not)`,
+		);
+}
+requireBinary(BIN);
 
 export interface Run {
 	readonly status: number | null;
@@ -55,8 +70,16 @@ export function runAsync(args: readonly string[], input: string): Promise<Run> {
 	});
 }
 
+const temporary: string[] = [];
+// every temporary data dir goes when the test run ends, whatever happened
+process.on("exit", () => {
+	for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDataDir(): string {
-	return mkdtempSync(join(tmpdir(), "ddp-test-"));
+	const dir = mkdtempSync(join(tmpdir(), "ddp-test-"));
+	temporary.push(dir);
+	return dir;
 }
 
 export function listDir(dir: string): string[] {
