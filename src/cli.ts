@@ -62,14 +62,12 @@ function usage(command: CommandName | undefined, color: boolean): string {
 				name: NAME,
 				description: DESCRIPTION,
 				version: VERSION_LINE,
-				synopsis: `${NAMES.join("|")} | QUEUE_ID EXTENSION DATA_DIR`,
-				commands: [
-					...NAMES.map((n): [string, string] => [n, COMMANDS[n].description]),
-					[
-						"QUEUE_ID EXTENSION DATA_DIR",
-						"the original tool's argv (no command): ingest",
-					],
-				],
+				synopsis: `${NAMES.join("|")}`,
+				commands: NAMES.map((n): [string, string] => [
+					n,
+					COMMANDS[n].description,
+				]),
+				note: "Without a command, QUEUE_ID EXTENSION DATA_DIR (the original tool's argv) is ingest.",
 			};
 	return renderUsage(spec, color);
 }

@@ -3,8 +3,9 @@
 // no ANSI escapes unless asked for, and a terminal on stdin.
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseHelp } from "../scripts/release/manpage.ts";
 import { closest, parseCommandLine } from "../src/cli/strict.ts";
 import { renderUsage, wantsColor } from "../src/cli/usage.ts";
 import { INGEST_ARGS } from "../src/commands/ingest.ts";
@@ -386,5 +387,36 @@ describe("test support", () => {
 			expect.stringContaining("ddp-test-"),
 		]);
 		expect(existsSync(dir)).toBe(false);
+	});
+});
+
+describe("the man page", () => {
+	test("npm run build writes it into dist/, options with value placeholders", () => {
+		const page = readFileSync(`${BIN}.8`, "utf8");
+		expect(page).toContain(".TH DMARC\\-DSN\\-PROCESSOR 8 ");
+		expect(page).toContain("\n.TP\n\\fB\\-\\-days\\fR \\fIN\\fR\n");
+		expect(page).toContain("\n.TP\n\\fB\\-\\-sender\\fR \\fIADDRESS\\fR\n");
+		expect(page).toContain(
+			"\\fBdmarc\\-dsn\\-processor\\fR \\fIQUEUE_ID\\fR \\fIEXTENSION\\fR \\fIDATA_DIR\\fR",
+		);
+		expect(page).not.toContain("\u001b");
+	});
+
+	test("renders our own help text", () => {
+		const help = parseHelp(
+			renderUsage(
+				{
+					name: "dmarc-dsn-processor table",
+					description: "Print the map",
+					version: "0.1.0 (commit abc)",
+					synopsis: "[OPTIONS] [DATA_DIR...]",
+					args: TABLE_ARGS,
+				},
+				true,
+			),
+		);
+		expect(help.description).toBe("Print the map");
+		expect(help.options.map((o) => o.name)).toContain("--release ADDRESS");
+		expect(help.arguments.map((o) => o.name)).toEqual(["DATA_DIR"]);
 	});
 });

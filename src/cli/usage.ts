@@ -39,6 +39,8 @@ export interface UsageSpec {
 	readonly synopsis: string;
 	readonly args?: ArgsDef;
 	readonly commands?: readonly (readonly [string, string])[];
+	/** a last line */
+	readonly note?: string;
 }
 
 function columns(rows: readonly (readonly [string, string])[]): string[] {
@@ -97,5 +99,6 @@ export function renderUsage(spec: UsageSpec, color: boolean): string {
 			`Use ${spec.name} <command> --help for more information about a command.`,
 			"",
 		);
+	if (spec.note) lines.push(spec.note, "");
 	return lines.join("\n");
 }
