@@ -3,7 +3,7 @@
 // no ANSI escapes unless asked for, and a terminal on stdin.
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseHelp } from "../scripts/release/manpage.ts";
 import { closest, parseCommandLine } from "../src/cli/strict.ts";
@@ -419,4 +419,30 @@ describe("the man page", () => {
 		expect(help.options.map((o) => o.name)).toContain("--release ADDRESS");
 		expect(help.arguments.map((o) => o.name)).toEqual(["DATA_DIR"]);
 	});
+});
+
+describe("the demo", () => {
+	test("keeps its data dir and says where, counts what happened, points to docs/postfix.md", () => {
+		const r = spawnSync(process.execPath, ["scripts/demo.ts"], {
+			cwd: join(import.meta.dir, ".."),
+			encoding: "utf8",
+			timeout: 120_000,
+		});
+		expect(r.status).toBe(0);
+		const dir = /The data dir stays in (\S+) /.exec(r.stdout)?.[1] ?? "";
+		try {
+			expect(listDir(join(dir, "domains")).length).toBeGreaterThan(0);
+			expect(r.stdout).toMatch(
+				/\n\d+ messages: [1-9]\d* recorded, [1-9]\d* ignored, [1-9]\d* quarantined\.\n/,
+			);
+			expect(r.stdout).toContain("--surge-min 0");
+			expect(r.stdout).toContain(
+				"so the demo turns it off.\n$ dmarc-dsn-processor table --surge-min 0 ",
+			);
+			expect(r.stdout).toContain("docs/postfix.md");
+		} finally {
+			if (dir.includes("dmarc-dsn-demo-"))
+				rmSync(dir, { recursive: true, force: true });
+		}
+	}, 120_000);
 });
