@@ -50,3 +50,21 @@ s13_dropin() {
   check "map holds exactly the recorded addresses" map_is_expected
 }
 SCENARIOS+=("13|the Python tool's master.cf line (no subcommand): status=sent, recorded|s13_dropin")
+
+# docs/postfix.md section 10: the daily housekeeping job, run as cron would (as root)
+s13_prune() {
+  local line minute hour dom month dow user command before rc
+  line=$(snippet prune | grep -vE '^[[:space:]]*(#|$)')
+  check "docs: one prune job line" [ "$(wc -l <<<"$line")" = 1 ] || return 1
+  read -r minute hour dom month dow user command <<<"$line"
+  check "prune job runs as root: $command" [ "$user" = root ] || return 1
+  before=$(map_keys)
+  env -i SHELL=/bin/sh PATH=/usr/bin:/bin HOME=/root LOGNAME=root /bin/sh -c "$command" 2>"$WORK/prune.err"
+  rc=$?
+  check "prune job exit 0 ($(head -c 200 "$WORK/prune.err" | tr '\n' ' '))" [ "$rc" = 0 ] || return 1
+  check "data dir still owned by nobody after the prune as root" [ -z "$(find "$DATA_DIR" ! -user nobody | head -n 1)" ]
+  check "current records kept: all records valid" valid_records
+  rebuild_map || return 1
+  check "map unchanged by the prune" [ "$(map_keys)" = "$before" ]
+}
+SCENARIOS+=("13|housekeeping: the documented daily --prune job as root|s13_prune")
