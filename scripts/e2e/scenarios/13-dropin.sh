@@ -46,6 +46,8 @@ s13_dropin() {
   postconf -M "dmarc_dsn_processor/unix=$saved"
   check "master.cf: the documented line again" eval 'postconf -M dmarc_dsn_processor/unix | grep -qF -- "$BIN ingest "'
   check "postfix reload took effect" reload_postfix || return 1
+  # scenario 7's 200 new addresses today make any new one part of a surge: confirm, as there
+  "$BIN" table --confirm-surge "$DATA_DIR" >/dev/null 2>&1
   rebuild_map || return 1
   check "map holds exactly the recorded addresses" map_is_expected
 }
