@@ -3,6 +3,7 @@ import { isatty } from "node:tty";
 import { type ArgsDef, runCommand } from "citty";
 import leven from "leven";
 import {
+	argsOf,
 	type CommandLine,
 	closest,
 	HELP,
@@ -13,8 +14,8 @@ import {
 	VERSION as VERSION_FLAGS,
 } from "./cli/strict.ts";
 import { renderUsage, type UsageSpec, wantsColor } from "./cli/usage.ts";
-import ingest, { INGEST_ARGS } from "./commands/ingest.ts";
-import table, { TABLE_ARGS } from "./commands/table.ts";
+import ingest from "./commands/ingest.ts";
+import table from "./commands/table.ts";
 import { describe, EX, type ExitCode } from "./errors.ts";
 import { COMMIT, VERSION } from "./version.ts";
 
@@ -33,14 +34,14 @@ interface Command {
 const COMMANDS: Record<"ingest" | "table", Command> = {
 	ingest: {
 		run: (rawArgs) => runCommand(ingest, { rawArgs }),
-		args: INGEST_ARGS,
+		args: await argsOf(ingest),
 		description:
 			"Read one DSN on stdin (as Postfix pipe(8) delivers it) and record the failed report recipients",
 		synopsis: "[OPTIONS] QUEUE_ID EXTENSION [DATA_DIR]",
 	},
 	table: {
 		run: (rawArgs) => runCommand(table, { rawArgs }),
-		args: TABLE_ARGS,
+		args: await argsOf(table),
 		description:
 			"Print the Postfix map that discards reports to addresses that bounced",
 		synopsis: "[OPTIONS] [DATA_DIR...]",

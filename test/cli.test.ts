@@ -6,10 +6,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseHelp } from "../scripts/release/manpage.ts";
-import { closest, parseCommandLine } from "../src/cli/strict.ts";
+import { argsOf, closest, parseCommandLine } from "../src/cli/strict.ts";
 import { renderUsage, wantsColor } from "../src/cli/usage.ts";
-import { INGEST_ARGS } from "../src/commands/ingest.ts";
-import { TABLE_ARGS } from "../src/commands/table.ts";
+import ingest from "../src/commands/ingest.ts";
+import table from "../src/commands/table.ts";
 import { envFlag } from "../src/env.ts";
 import { UsageError } from "../src/errors.ts";
 import {
@@ -27,6 +27,8 @@ const bounce = makeDsn({
 	subject: REPORT_SUBJECT,
 });
 const ESC = "\u001b";
+const INGEST_ARGS = await argsOf(ingest);
+const TABLE_ARGS = await argsOf(table);
 
 /** Nothing written into the data dir: no records, no quarantine. */
 function untouched(dir: string): boolean {

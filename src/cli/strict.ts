@@ -4,9 +4,20 @@
  * anything (`--bogus` is ignored, `--fromat json` makes `json` a positional), which for
  * `ingest --require_dkim` would mean running without the check the admin asked for.
  */
-import type { ArgsDef } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
 import leven from "leven";
 import { UsageError } from "../errors.ts";
+
+/** A command's argument definitions (citty allows a value, a promise or a function). */
+export async function argsOf<T extends ArgsDef>(
+	command: CommandDef<T>,
+): Promise<ArgsDef> {
+	const args =
+		typeof command.args === "function"
+			? await command.args()
+			: await command.args;
+	return args ?? {};
+}
 
 export const HELP = ["--help", "-h"] as const;
 export const VERSION = ["--version", "-V"] as const;

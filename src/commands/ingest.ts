@@ -1,4 +1,4 @@
-import { type ArgsDef, defineCommand } from "citty";
+import { defineCommand } from "citty";
 import { looksLikeOption, wrongPlace } from "../cli/strict.ts";
 import { type Decision, decide } from "../decide.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
@@ -168,58 +168,55 @@ function summary(decision: Decision, file: string | undefined): string {
 	return `${loud}recorded ${decision.report_domain}: ${listed}`;
 }
 
-/** The command line (parsed strictly by src/cli/strict.ts before citty sees it). */
-export const INGEST_ARGS = {
-	queueId: {
-		type: "positional",
-		required: false,
-		description: "queue id of the DSN (Postfix: queue_id)",
-	},
-	extension: {
-		type: "positional",
-		required: false,
-		description:
-			"address extension (Postfix: extension): VERP local=domain, may be empty",
-	},
-	dataDir: {
-		type: "positional",
-		required: false,
-		description: "data dir (default: $DATA_DIR, else ./dmarc_dsn_processor)",
-	},
-	"dry-run": {
-		type: "boolean",
-		description: "write nothing; print the decision as JSON",
-	},
-	verbose: {
-		type: "boolean",
-		description: "details on stderr (also VERBOSE=1, true or yes)",
-	},
-	sender: {
-		type: "string",
-		valueHint: "ADDRESS",
-		description:
-			"our report sender; repeatable (also $REPORT_SENDERS): only bounces of reports it sent count",
-	},
-	"dkim-key": {
-		type: "string",
-		valueHint: "NAME=FILE",
-		description:
-			"selector._domainkey.domain=FILE: our DKIM public key (TXT record or PEM); repeatable",
-	},
-	"require-dkim": {
-		type: "boolean",
-		description:
-			"only a verified DKIM signature of ours on the returned headers may make us suppress",
-	},
-} satisfies ArgsDef;
-
 export default defineCommand({
 	meta: {
 		name: "ingest",
 		description:
 			"Read one DSN on stdin (as Postfix pipe(8) delivers it) and record the failed report recipients",
 	},
-	args: INGEST_ARGS,
+	args: {
+		queueId: {
+			type: "positional",
+			required: false,
+			description: "queue id of the DSN (Postfix: queue_id)",
+		},
+		extension: {
+			type: "positional",
+			required: false,
+			description:
+				"address extension (Postfix: extension): VERP local=domain, may be empty",
+		},
+		dataDir: {
+			type: "positional",
+			required: false,
+			description: "data dir (default: $DATA_DIR, else ./dmarc_dsn_processor)",
+		},
+		"dry-run": {
+			type: "boolean",
+			description: "write nothing; print the decision as JSON",
+		},
+		verbose: {
+			type: "boolean",
+			description: "details on stderr (also VERBOSE=1, true or yes)",
+		},
+		sender: {
+			type: "string",
+			valueHint: "ADDRESS",
+			description:
+				"our report sender; repeatable (also $REPORT_SENDERS): only bounces of reports it sent count",
+		},
+		"dkim-key": {
+			type: "string",
+			valueHint: "NAME=FILE",
+			description:
+				"selector._domainkey.domain=FILE: our DKIM public key (TXT record or PEM); repeatable",
+		},
+		"require-dkim": {
+			type: "boolean",
+			description:
+				"only a verified DKIM signature of ours on the returned headers may make us suppress",
+		},
+	},
 	async run({ args, rawArgs }) {
 		const details: string[] = [];
 		const verbose = args.verbose === true || envFlag("VERBOSE");

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type ArgsDef, defineCommand } from "citty";
+import { defineCommand } from "citty";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { dataDirFrom, env } from "../env.ts";
 import { describe, toExitCode, UsageError } from "../errors.ts";
@@ -112,108 +112,106 @@ function warn(evaluation: Evaluation, dirs: readonly string[]): void {
 		);
 }
 
-/** The command line (parsed strictly by src/cli/strict.ts before citty sees it). */
-export const TABLE_ARGS = {
-	dataDir: {
-		type: "positional",
-		required: false,
-		description:
-			"data dir(s), merged (default: $DATA_DIR, else ./dmarc_dsn_processor)",
-	},
-	days: {
-		type: "string",
-		valueHint: "N",
-		description:
-			"days on the map after a first bounce, 0-90 (default: $MIN_AGE, else 30)",
-	},
-	"max-days": {
-		type: "string",
-		valueHint: "N",
-		description: "longest window for repeat offenders, up to 365 (default 90)",
-	},
-	"heal-days": {
-		type: "string",
-		valueHint: "N",
-		description: "clean days that reset the repeat count (default 180)",
-	},
-	causes: {
-		type: "string",
-		valueHint: "LIST",
-		description:
-			"causes that put an address on the map (default recipient,message,unknown; also: sender)",
-	},
-	format: {
-		type: "string",
-		valueHint: "FORMAT",
-		description: "transport (default), access, list or json",
-	},
-	"access-action": {
-		type: "string",
-		valueHint: "ACTION",
-		description: "action for --format access: REJECT (default) or DISCARD",
-	},
-	previous: {
-		type: "string",
-		valueHint: "FILE",
-		description:
-			"the map being replaced (default: the --output file): the surge breaker keeps its keys",
-	},
-	output: {
-		type: "string",
-		valueHint: "FILE",
-		description: "write to this file atomically instead of stdout",
-	},
-	now: {
-		type: "string",
-		valueHint: "DATE",
-		description: "evaluate at this date (YYYY-MM-DD, UTC) instead of now",
-	},
-	"surge-min": {
-		type: "string",
-		valueHint: "N",
-		description:
-			"new addresses a day that never trip the breaker (default 20; 0: off)",
-	},
-	"surge-factor": {
-		type: "string",
-		valueHint: "N",
-		description: "trip at this many times the daily average (default 5)",
-	},
-	"confirm-surge": {
-		type: "boolean",
-		description: "accept the addresses held back by the breaker",
-	},
-	release: {
-		type: "string",
-		valueHint: "ADDRESS",
-		description:
-			"take ADDRESS off the map now (its past bounces are forgotten)",
-	},
-	prune: {
-		type: "boolean",
-		description:
-			"remove records that can no longer count, and old quarantined messages",
-	},
-	"saved-days": {
-		type: "string",
-		valueHint: "N",
-		description:
-			"with --prune: keep saved/ messages this many days (default 30)",
-	},
-	"saved-max-mb": {
-		type: "string",
-		valueHint: "MB",
-		description: "with --prune: keep saved/ under this size (default 100)",
-	},
-} satisfies ArgsDef;
-
 export default defineCommand({
 	meta: {
 		name: "table",
 		description:
 			"Print the Postfix map that discards reports to addresses that bounced",
 	},
-	args: TABLE_ARGS,
+	args: {
+		dataDir: {
+			type: "positional",
+			required: false,
+			description:
+				"data dir(s), merged (default: $DATA_DIR, else ./dmarc_dsn_processor)",
+		},
+		days: {
+			type: "string",
+			valueHint: "N",
+			description:
+				"days on the map after a first bounce, 0-90 (default: $MIN_AGE, else 30)",
+		},
+		"max-days": {
+			type: "string",
+			valueHint: "N",
+			description:
+				"longest window for repeat offenders, up to 365 (default 90)",
+		},
+		"heal-days": {
+			type: "string",
+			valueHint: "N",
+			description: "clean days that reset the repeat count (default 180)",
+		},
+		causes: {
+			type: "string",
+			valueHint: "LIST",
+			description:
+				"causes that put an address on the map (default recipient,message,unknown; also: sender)",
+		},
+		format: {
+			type: "string",
+			valueHint: "FORMAT",
+			description: "transport (default), access, list or json",
+		},
+		"access-action": {
+			type: "string",
+			valueHint: "ACTION",
+			description: "action for --format access: REJECT (default) or DISCARD",
+		},
+		previous: {
+			type: "string",
+			valueHint: "FILE",
+			description:
+				"the map being replaced (default: the --output file): the surge breaker keeps its keys",
+		},
+		output: {
+			type: "string",
+			valueHint: "FILE",
+			description: "write to this file atomically instead of stdout",
+		},
+		now: {
+			type: "string",
+			valueHint: "DATE",
+			description: "evaluate at this date (YYYY-MM-DD, UTC) instead of now",
+		},
+		"surge-min": {
+			type: "string",
+			valueHint: "N",
+			description:
+				"new addresses a day that never trip the breaker (default 20; 0: off)",
+		},
+		"surge-factor": {
+			type: "string",
+			valueHint: "N",
+			description: "trip at this many times the daily average (default 5)",
+		},
+		"confirm-surge": {
+			type: "boolean",
+			description: "accept the addresses held back by the breaker",
+		},
+		release: {
+			type: "string",
+			valueHint: "ADDRESS",
+			description:
+				"take ADDRESS off the map now (its past bounces are forgotten)",
+		},
+		prune: {
+			type: "boolean",
+			description:
+				"remove records that can no longer count, and old quarantined messages",
+		},
+		"saved-days": {
+			type: "string",
+			valueHint: "N",
+			description:
+				"with --prune: keep saved/ messages this many days (default 30)",
+		},
+		"saved-max-mb": {
+			type: "string",
+			valueHint: "MB",
+			description: "with --prune: keep saved/ under this size (default 100)",
+		},
+	},
 	run({ args }) {
 		try {
 			const dirs =
