@@ -157,11 +157,14 @@ gone() {
 }
 # reload_done MARK_BEFORE PIDS_BEFORE...: wait until the reload since MARK_BEFORE took effect
 reload_done() {
-  local mark=$1
+  local mark=$1 started alive=0 pid
   shift
+  started=$(now_ns)
   MARK=$mark wait_for 20 log_has 'reload -- version' || { info "no 'reload' line from the master in 20 s"; return 1; }
+  for pid in "$@"; do [ -d "/proc/$pid" ] && alive=$((alive + 1)); done
   # shellcheck disable=SC2068 # one pid per word
   wait_for 30 gone $@ || { info "daemons still running 30 s after the reload: $(for p in "$@"; do [ -d "/proc/$p" ] && tr '\0' ' ' <"/proc/$p/cmdline"; done)"; return 1; }
+  info "reload logged; $alive daemon(s) of the old configuration were still running then, all gone after $(since "$started") s"
 }
 # reload_postfix: postfix reload, then wait until it took effect
 reload_postfix() {
