@@ -64,6 +64,7 @@ function usage(command: CommandName | undefined, color: boolean): string {
 				description: DESCRIPTION,
 				version: VERSION_LINE,
 				synopsis: `${NAMES.join("|")}`,
+				args: {},
 				commands: NAMES.map((n): [string, string] => [
 					n,
 					COMMANDS[n].description,
