@@ -34,14 +34,14 @@ interface Command {
 const COMMANDS: Record<"ingest" | "table", Command> = {
 	ingest: {
 		run: (rawArgs) => runCommand(ingest, { rawArgs }),
-		args: await argsOf(ingest),
+		args: argsOf(ingest),
 		description:
 			"Read one DSN on stdin (as Postfix pipe(8) delivers it) and record the failed report recipients",
 		synopsis: "[OPTIONS] QUEUE_ID EXTENSION [DATA_DIR]",
 	},
 	table: {
 		run: (rawArgs) => runCommand(table, { rawArgs }),
-		args: await argsOf(table),
+		args: argsOf(table),
 		description:
 			"Print the Postfix map that discards reports to addresses that bounced",
 		synopsis: "[OPTIONS] [DATA_DIR...]",

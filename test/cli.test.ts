@@ -27,8 +27,8 @@ const bounce = makeDsn({
 	subject: REPORT_SUBJECT,
 });
 const ESC = "\u001b";
-const INGEST_ARGS = await argsOf(ingest);
-const TABLE_ARGS = await argsOf(table);
+const INGEST_ARGS = argsOf(ingest);
+const TABLE_ARGS = argsOf(table);
 
 /** Nothing written into the data dir: no records, no quarantine. */
 function untouched(dir: string): boolean {

@@ -8,15 +8,13 @@ import type { ArgsDef, CommandDef } from "citty";
 import leven from "leven";
 import { UsageError } from "../errors.ts";
 
-/** A command's argument definitions (citty allows a value, a promise or a function). */
-export async function argsOf<T extends ArgsDef>(
-	command: CommandDef<T>,
-): Promise<ArgsDef> {
-	const args =
-		typeof command.args === "function"
-			? await command.args()
-			: await command.args;
-	return args ?? {};
+/** A command's argument definitions: a plain object here (citty would also take a function). */
+export function argsOf<T extends ArgsDef>(command: CommandDef<T>): ArgsDef {
+	const args = command.args;
+	if (args === undefined) return {};
+	if (typeof args === "function" || args instanceof Promise)
+		throw new Error("argument definitions must be a plain object");
+	return args;
 }
 
 export const HELP = ["--help", "-h"] as const;
