@@ -3,7 +3,7 @@
 // no ANSI escapes unless asked for, and a terminal on stdin.
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseHelp } from "../scripts/release/manpage.ts";
 import { argsOf, closest, parseCommandLine } from "../src/cli/strict.ts";
@@ -371,6 +371,27 @@ describe("test support", () => {
 		expect(() => requireBinary("/nonexistent/dmarc-dsn-processor")).toThrow(
 			"run 'npm run build' first",
 		);
+	});
+
+	test("bun test removes the temporary data dirs after the last test (bunfig.toml preload)", () => {
+		const root = join(import.meta.dir, "..");
+		const file = join(tempDataDir(), "probe.test.ts");
+		const support = join(import.meta.dir, "support", "cli.ts");
+		writeFileSync(
+			file,
+			`import { test } from "bun:test";\nimport { tempDataDir } from ${JSON.stringify(support)};\n` +
+				`test("probe", () => { console.log("DIR=" + tempDataDir()); });\n`,
+		);
+		const child = spawnSync(process.execPath, ["test", file], {
+			cwd: root,
+			encoding: "utf8",
+		});
+		const dir = /DIR=(\S+)/.exec(child.stdout + child.stderr)?.[1] ?? "";
+		expect([child.status, dir]).toEqual([
+			0,
+			expect.stringContaining("ddp-test-"),
+		]);
+		expect(existsSync(dir)).toBe(false);
 	});
 
 	test("temporary data dirs are removed when the process ends", () => {

@@ -1,13 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import {
-	existsSync,
-	mkdtempSync,
-	readdirSync,
-	readFileSync,
-	rmSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { removeTemporary, temporaryDir } from "./temporary.ts";
 
 /** The compiled binary: `npm test` builds it first. */
 export const BIN = join(
@@ -70,16 +64,12 @@ export function runAsync(args: readonly string[], input: string): Promise<Run> {
 	});
 }
 
-const temporary: string[] = [];
-// every temporary data dir goes when the test run ends, whatever happened
-process.on("exit", () => {
-	for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
+// removed after the last test (test/support/preload.ts), or when a process that is not
+// bun test ends
+process.on("exit", removeTemporary);
 
 export function tempDataDir(): string {
-	const dir = mkdtempSync(join(tmpdir(), "ddp-test-"));
-	temporary.push(dir);
-	return dir;
+	return temporaryDir("ddp-test-");
 }
 
 export function listDir(dir: string): string[] {
