@@ -194,6 +194,8 @@ export function renderManPage(input: ManPageInput): string {
 		".SS dmarc\\-dsn\\-processor\\-update\\-map",
 		"Rebuilds the discard map \\fI/etc/postfix/dmarc_dsn_processor_discards\\fR from the data directory with \\fBdmarc\\-dsn\\-processor table\\fR, " +
 			"installs it with \\fBpostmap\\fR(1) and a rename, so that Postfix never reads a half\\-built map, and reloads Postfix when the map changed. " +
+			"Runs take turns (\\fBflock\\fR(1)); the new database must read back every entry (\\fBpostmap \\-s\\fR) before it is installed, and a missing, older or broken one is rebuilt. " +
+			"A data directory that is missing, or has no \\fIdomains/\\fR while the map has entries, makes it exit 1 with a message and leave the map as it is. " +
 			"It is the update script of docs/postfix.md, unchanged. Run it once by hand before adding the map to \\fItransport_maps\\fR: " +
 			"Postfix defers all mail while a map in \\fItransport_maps\\fR is missing.",
 		".SH EXIT STATUS",
