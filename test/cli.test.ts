@@ -350,7 +350,8 @@ describe("the parser", () => {
 		expect(line.help).toBe(false);
 		expect(line.positionals).toEqual(["Q", "--help", "/d"]);
 		expect(line.rawArgs).toEqual([
-			"--sender=a@b.test",
+			"--sender",
+			"a@b.test",
 			"--sender=c@d.test",
 			"--",
 			"Q",

@@ -49,7 +49,7 @@ export interface CommandLine {
 	/** `[name, value]`, in order; `true` for a flag */
 	readonly options: readonly (readonly [string, string | true])[];
 	readonly positionals: readonly string[];
-	/** For citty: `--name=value`/`--name`, then `--`, then the positionals verbatim. */
+	/** For citty: the options as given (`--name value`, `--name=value`), `--`, the positionals. */
 	readonly rawArgs: string[];
 }
 
@@ -110,6 +110,7 @@ export function parseCommandLine(
 	const specs = optionSpecs(def);
 	const byFlag = new Map(specs.map((s) => [s.flag, s]));
 	const options: [string, string | true][] = [];
+	const tokens: string[] = [];
 	const rest: string[] = [];
 	let help = false;
 	let version = false;
@@ -138,10 +139,12 @@ export function parseCommandLine(
 		if (!spec.takesValue) {
 			if (flag !== arg) throw new UsageError(`option ${flag} takes no value`);
 			options.push([spec.flag, true]);
+			tokens.push(arg);
 			continue;
 		}
 		if (flag !== arg) {
 			options.push([spec.flag, arg.slice(flag.length + 1)]);
+			tokens.push(arg);
 			continue;
 		}
 		const value = argv[i + 1];
@@ -156,6 +159,7 @@ export function parseCommandLine(
 				`option ${flag} needs a value, not the option ${flagOf(value)}`,
 			);
 		options.push([spec.flag, value]);
+		tokens.push(arg, value);
 		i++;
 	}
 	for (; i < argv.length; i++) {
@@ -174,13 +178,7 @@ export function parseCommandLine(
 		}
 		rest.push(arg);
 	}
-	const rawArgs = [
-		...options.map(([flag, value]) =>
-			value === true ? flag : `${flag}=${value}`,
-		),
-		"--",
-		...rest,
-	];
+	const rawArgs = [...tokens, "--", ...rest];
 	return { help, version, options, positionals: rest, rawArgs };
 }
 
