@@ -1,5 +1,6 @@
-// Compiles src/cli.ts into one self-contained binary: dist/dmarc-dsn-processor.
-// Settings from postfix.md: a binary run by pipe(8) must not read .env or bunfig.toml
+// Compiles src/cli.ts into one self-contained binary: dist/dmarc-dsn-processor, and writes
+// its man page, dist/dmarc-dsn-processor.8, from the binary's help (scripts/release/manpage.ts).
+// Flags from postfix.md: a binary run by pipe(8) must not read .env or bunfig.toml
 // from its working directory. scripts/release.ts compiles the release binaries with
 // compile() below, so every binary is built the same way.
 //
@@ -8,7 +9,11 @@
 // Start-up settings (measured by scripts/bench/ingest-profile.ts, BENCHMARKS.md): every
 // DSN is a new process, so what one run costs is mostly starting up.
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import pkg from "../package.json" with { type: "json" };
+import { docBlocks } from "./release/deb.ts";
+import { DEB_PATHS } from "./release/lib.ts";
+import { type Help, parseHelp, renderManPage } from "./release/manpage.ts";
 
 /** The short commit that `--version` prints: BUILD_COMMIT in src/version.ts. */
 export function buildCommit(): string {
@@ -173,6 +178,45 @@ function optionsFrom(argv: readonly string[]): CompileOptions {
 	return options;
 }
 
+/** dmarc-dsn-processor(8) from the help text of a binary this host runs, and docs/postfix.md. */
+export function manPage(binary: string, commit = buildCommit()): string {
+	const help = (...args: string[]): Help =>
+		parseHelp(
+			execFileSync(binary, args, {
+				encoding: "utf8",
+				env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+			}),
+		);
+	const main = help("--help");
+	const blocks = docBlocks(readFileSync("docs/postfix.md", "utf8"));
+	const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+	const date = Number.isFinite(epoch) ? new Date(epoch * 1000) : new Date();
+	return renderManPage({
+		version: pkg.version,
+		commit,
+		date: date.toISOString().slice(0, 10),
+		main,
+		commands: main.commands.map((c) => ({
+			name: c.name,
+			help: help(c.name, "--help"),
+		})),
+		mainCf: blocks.mainCf,
+		masterCf: blocks.masterCf,
+		cron: blocks.cronJob,
+		dataDir: DEB_PATHS.dataDir,
+		updateMap: DEB_PATHS.updateMap,
+	});
+}
+
 if (import.meta.main) {
-	process.exit((await build(optionsFrom(process.argv.slice(2)))) ? 0 : 1);
+	const options = optionsFrom(process.argv.slice(2));
+	if (!(await build(options))) process.exit(1);
+	// the man page comes from the help of the binary just built: only for this host's target
+	if (options.target === undefined) {
+		writeFileSync(
+			`${options.outfile}.8`,
+			manPage(options.outfile, options.commit),
+		);
+		console.log(`  [man] ${options.outfile}.8`);
+	}
 }

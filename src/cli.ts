@@ -1,45 +1,210 @@
 #!/usr/bin/env node
-import { defineCommand, runCommand, runMain } from "citty";
-import ingest, { VALUE_OPTIONS } from "./commands/ingest.ts";
+import { isatty } from "node:tty";
+import { type ArgsDef, runCommand } from "citty";
+import leven from "leven";
+import {
+	argsOf,
+	type CommandLine,
+	closest,
+	HELP,
+	looksLikeOption,
+	optionSpecs,
+	parseCommandLine,
+	unknownOption,
+	VERSION as VERSION_FLAGS,
+} from "./cli/strict.ts";
+import { renderUsage, type UsageSpec, wantsColor } from "./cli/usage.ts";
+import ingest from "./commands/ingest.ts";
 import table from "./commands/table.ts";
-import { EX } from "./errors.ts";
+import { describe, EX, type ExitCode } from "./errors.ts";
 import { COMMIT, VERSION } from "./version.ts";
 
-const main = defineCommand({
-	meta: {
-		name: "dmarc-dsn-processor",
-		version: `${VERSION} (commit ${COMMIT})`,
+const NAME = "dmarc-dsn-processor";
+const VERSION_LINE = `${VERSION} (commit ${COMMIT})`;
+const DESCRIPTION =
+	"Turn bounces of DMARC aggregate reports into a Postfix map that stops further reports";
+
+interface Command {
+	readonly run: (rawArgs: string[]) => Promise<unknown>;
+	readonly args: ArgsDef;
+	readonly description: string;
+	readonly synopsis: string;
+}
+
+const COMMANDS: Record<"ingest" | "table", Command> = {
+	ingest: {
+		run: (rawArgs) => runCommand(ingest, { rawArgs }),
+		args: argsOf(ingest),
 		description:
-			"Turn bounces of DMARC aggregate reports into a Postfix map that stops further reports",
+			"Read one DSN on stdin (as Postfix pipe(8) delivers it) and record the failed report recipients",
+		synopsis: "[OPTIONS] QUEUE_ID EXTENSION [DATA_DIR]",
 	},
-	subCommands: { ingest, table },
-});
+	table: {
+		run: (rawArgs) => runCommand(table, { rawArgs }),
+		args: argsOf(table),
+		description:
+			"Print the Postfix map that discards reports to addresses that bounced",
+		synopsis: "[OPTIONS] [DATA_DIR...]",
+	},
+};
+type CommandName = keyof typeof COMMANDS;
+const NAMES = Object.keys(COMMANDS) as CommandName[];
+
+function usage(command: CommandName | undefined, color: boolean): string {
+	const spec: UsageSpec = command
+		? {
+				name: `${NAME} ${command}`,
+				description: COMMANDS[command].description,
+				version: VERSION_LINE,
+				synopsis: COMMANDS[command].synopsis,
+				args: COMMANDS[command].args,
+			}
+		: {
+				name: NAME,
+				description: DESCRIPTION,
+				version: VERSION_LINE,
+				synopsis: `${NAMES.join("|")}`,
+				args: {},
+				commands: NAMES.map((n): [string, string] => [
+					n,
+					COMMANDS[n].description,
+				]),
+				note: "Without a command, QUEUE_ID EXTENSION DATA_DIR (the original tool's argv) is ingest.",
+			};
+	return renderUsage(spec, color);
+}
+
+function help(command: CommandName | undefined): ExitCode {
+	process.stdout.write(`${usage(command, wantsColor(process.stdout))}\n`);
+	return EX.OK;
+}
+
+function version(): ExitCode {
+	console.log(VERSION_LINE);
+	return EX.OK;
+}
+
+/** An operator's mistake: one plain line on stderr, exit 64. */
+function usageError(where: string, message: string): ExitCode {
+	console.error(`${where}: ${message}`);
+	console.error(`Try '${where} --help'.`);
+	return EX.USAGE;
+}
+
+/** Under Postfix only 0 and 75 are safe: anything else bounces the DSN (postfix.md). */
+function deferIngest(message: string): ExitCode {
+	console.log(`4.3.0 ${message}`);
+	return EX.TEMPFAIL;
+}
+
+async function runIngest(argv: readonly string[]): Promise<ExitCode> {
+	let line: CommandLine;
+	try {
+		line = parseCommandLine(argv, COMMANDS.ingest.args, "verbatim");
+	} catch (error) {
+		return deferIngest(describe(error));
+	}
+	if (line.help) return help("ingest");
+	if (line.version) return version();
+	if (line.positionals.length === 1 && line.positionals[0] === "help")
+		return help("ingest");
+	// a terminal is never Postfix: say what is expected instead of waiting for EOF
+	if (isatty(0)) {
+		console.error(
+			`${NAME} ingest: expects one message on stdin, as Postfix's pipe(8) passes it, and stdin is a terminal ` +
+				`(try: ${NAME} ingest --dry-run < bounce.eml)`,
+		);
+		return EX.USAGE;
+	}
+	await COMMANDS.ingest.run(line.rawArgs);
+	return (process.exitCode as ExitCode | undefined) ?? EX.OK;
+}
+
+async function runTable(argv: readonly string[]): Promise<ExitCode> {
+	const where = `${NAME} table`;
+	let line: CommandLine;
+	try {
+		line = parseCommandLine(argv, COMMANDS.table.args, "no-options");
+	} catch (error) {
+		return usageError(where, describe(error));
+	}
+	if (line.help) return help("table");
+	if (line.version) return version();
+	if (line.positionals.length === 1 && line.positionals[0] === "help")
+		return help("table");
+	await COMMANDS.table.run(line.rawArgs);
+	return (process.exitCode as ExitCode | undefined) ?? EX.OK;
+}
+
+/** A word that is a typo of a command, not a Postfix queue id (hex or base-52, 10+ chars). */
+function misspeltCommand(word: string): string | undefined {
+	if (!/^[a-z]{3,8}$/.test(word)) return undefined;
+	const near = closest(word, [...NAMES, "help"]);
+	return near !== undefined && leven(word, near) <= 2 ? near : undefined;
+}
 
 /**
- * Postfix passes `ingest [OPTIONS] QUEUE_ID EXTENSION DATA_DIR`, and the extension
- * comes from whoever wrote the address (`sender+--help@...`, `sender+--@...`). Options
- * count only before the first positional (POSIX getopt), so "--" goes in front of it.
+ * `ingest ...`, `table ...`, `help [COMMAND]`, `--help`, `--version`, or the original tool's
+ * argv with no command, `QUEUE_ID EXTENSION DATA_DIR` (the extension may be empty): ingest.
  */
-function separatePositionals(rawArgs: readonly string[]): string[] | undefined {
-	if (rawArgs[0] !== "ingest") return undefined;
-	for (let i = 1; i < rawArgs.length; i++) {
-		const arg = rawArgs[i] ?? "";
-		if (arg === "--") return undefined;
-		if (VALUE_OPTIONS.has(arg)) i++;
-		else if (arg === "" || !arg.startsWith("-"))
-			return [...rawArgs.slice(0, i), "--", ...rawArgs.slice(i)];
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+	const [first, ...rest] = argv;
+	if (first === "ingest") return runIngest(rest);
+	if (first === "table") return runTable(rest);
+	if (first === undefined) {
+		process.stderr.write(`${usage(undefined, wantsColor(process.stderr))}\n`);
+		return EX.USAGE;
 	}
-	return undefined;
+	if (first === "help") {
+		const [topic] = rest;
+		if (topic === undefined) return help(undefined);
+		if (topic === "ingest" || topic === "table") return help(topic);
+		return usageError(
+			NAME,
+			`no command ${topic} (commands: ${NAMES.join(", ")})`,
+		);
+	}
+	if (looksLikeOption(first)) {
+		if ((HELP as readonly string[]).includes(first)) return help(undefined);
+		if ((VERSION_FLAGS as readonly string[]).includes(first)) return version();
+		for (const name of NAMES)
+			if (
+				optionSpecs(COMMANDS[name].args).some((s) => first.startsWith(s.flag))
+			)
+				return usageError(
+					NAME,
+					`${first} is an option of ${name}: ${NAME} ${name} ${first} ...`,
+				);
+		return usageError(NAME, unknownOption(first, []));
+	}
+	const near = misspeltCommand(first);
+	if (near !== undefined)
+		return usageError(NAME, `unknown command ${first} (did you mean ${near}?)`);
+	// the original's master.cf line: argv=... ${queue_id} ${extension} /path/to/data_dir
+	return runIngest(["--", ...argv]);
 }
 
 const rawArgs = process.argv.slice(2);
-const ingestArgs = separatePositionals(rawArgs);
-if (ingestArgs) {
-	// ingest owns its exit code; anything citty throws must still keep the DSN queued
-	runCommand(main, { rawArgs: ingestArgs }).catch((error: unknown) => {
-		console.log(`4.3.0 ${String(error).replace(/\s+/g, " ")}`);
-		process.exitCode = EX.TEMPFAIL;
-	});
-} else {
-	void runMain(main, { rawArgs });
+// drop-in (no command) and ingest are run by Postfix: nothing may escape as another exit code
+const underPostfix = rawArgs[0] === "ingest" || isDropIn(rawArgs[0]);
+function isDropIn(first: string | undefined): boolean {
+	return (
+		first !== undefined &&
+		first !== "table" &&
+		first !== "help" &&
+		!looksLikeOption(first) &&
+		misspeltCommand(first) === undefined
+	);
 }
+main(rawArgs).then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		if (underPostfix) process.exitCode = deferIngest(describe(error));
+		else {
+			console.error(`${NAME}: ${describe(error)}`);
+			process.exitCode = EX.SOFTWARE;
+		}
+	},
+);

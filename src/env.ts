@@ -4,6 +4,11 @@ export function env(name: string): string | undefined {
 	return value === undefined || value === "" ? undefined : value;
 }
 
+/** A yes/no switch such as VERBOSE: only 1, true or yes turn it on (VERBOSE=0 is off). */
+export function envFlag(name: string): boolean {
+	return /^(1|true|yes)$/i.test(env(name)?.trim() ?? "");
+}
+
 /** The original tool's default, relative to the working directory. */
 export const DEFAULT_DATA_DIR = "./dmarc_dsn_processor";
 

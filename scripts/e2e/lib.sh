@@ -137,3 +137,41 @@ snippet() {
     END { if (found != 1) { printf "docs: %d blocks marked %s (need exactly 1)\n", found, name > "/dev/stderr"; exit 1 } }
   ' "$DOC"
 }
+
+# --- reloading Postfix ---------------------------------------------------------------------
+# "postfix reload" only signals the master and returns: for a while the daemons that read the
+# old main.cf, master.cf and maps (trivial-rewrite resolving with the old transport map, the
+# old qmgr with the old defer_transports, an idle pipe(8) with the old argv) keep working. A
+# report sent or a queue flushed in that window took the old path: the harness's flake
+# (issue 13). These wait for what can be observed instead: the master logged the reload, and
+# every daemon it had started before has exited.
+postfix_children() {
+  local master
+  master=$(tr -d ' \n' </var/spool/postfix/pid/master.pid 2>/dev/null)
+  [ -n "$master" ] && pgrep -P "$master" | tr '\n' ' '
+}
+gone() {
+  local pid
+  for pid in "$@"; do [ -d "/proc/$pid" ] && return 1; done
+  return 0
+}
+# reload_done MARK_BEFORE PIDS_BEFORE...: wait until the reload since MARK_BEFORE took effect
+reload_done() {
+  local mark=$1 started alive=0 pid
+  shift
+  started=$(now_ns)
+  MARK=$mark wait_for 20 log_has 'reload -- version' || { info "no 'reload' line from the master in 20 s"; return 1; }
+  for pid in "$@"; do [ -d "/proc/$pid" ] && alive=$((alive + 1)); done
+  # shellcheck disable=SC2068 # one pid per word
+  wait_for 30 gone $@ || { info "daemons still running 30 s after the reload: $(for p in "$@"; do [ -d "/proc/$p" ] && tr '\0' ' ' <"/proc/$p/cmdline"; done)"; return 1; }
+  info "reload logged; $alive daemon(s) of the old configuration were still running then, all gone after $(since "$started") s"
+}
+# reload_postfix: postfix reload, then wait until it took effect
+reload_postfix() {
+  local mark pids
+  mark=$(log_size)
+  pids=$(postfix_children)
+  postfix reload >/dev/null 2>&1 || return 1
+  # shellcheck disable=SC2086 # one pid per word
+  reload_done "$mark" $pids
+}

@@ -76,15 +76,16 @@ export function roffEscape(text: string): string {
 		.replace(/^([.'])/gm, "\\&$1");
 }
 
-/** `--days=<days>` -> bold option, italic value; `QUEUEID` -> italic. */
+/** `--days N` (or citty's `--days=<days>`) -> bold option, italic value; `QUEUE_ID` -> italic. */
 function roffName(name: string): string {
 	if (!name.startsWith("-")) return `\\fI${roffEscape(name)}\\fR`;
 	return name
 		.split(/,\s*/)
 		.map((part) => {
-			const [flag = "", value] = part.split("=");
+			const [, flag = "", sep = "", value = ""] =
+				/^(\S+?)(?:([= ])(.*))?$/.exec(part) ?? [];
 			const v = value
-				? `=\\fI${roffEscape(value.replace(/^<|>$/g, ""))}\\fR`
+				? `${sep === "=" ? "=" : " "}\\fI${roffEscape(value.replace(/^<|>$/g, ""))}\\fR`
 				: "";
 			return `\\fB${roffEscape(flag)}\\fR${v}`;
 		})
@@ -98,6 +99,8 @@ function roffUsage(usage: string): string {
 		.map((word) => {
 			const optional = /^\[(.*)\]$/.exec(word);
 			if (optional) return `[\\fI${roffEscape(optional[1] ?? "")}\\fR]`;
+			// QUEUE_ID, DATA_DIR: a value to fill in; the rest is typed as is
+			if (/^[A-Z][A-Z_.|]*$/.test(word)) return `\\fI${roffEscape(word)}\\fR`;
 			return `\\fB${roffEscape(word)}\\fR`;
 		})
 		.join(" ");
@@ -162,6 +165,8 @@ export function renderManPage(input: ManPageInput): string {
 		".br",
 		"\\fBdmarc\\-dsn\\-processor\\fR \\fB\\-\\-version\\fR | \\fB\\-\\-help\\fR",
 		".br",
+		"\\fBdmarc\\-dsn\\-processor\\fR \\fIQUEUE_ID\\fR \\fIEXTENSION\\fR \\fIDATA_DIR\\fR",
+		".br",
 		"\\fBdmarc\\-dsn\\-processor\\-update\\-map\\fR",
 		".SH DESCRIPTION",
 		`${sentence(roffEscape(input.main.description))}`,
@@ -189,12 +194,16 @@ export function renderManPage(input: ManPageInput): string {
 		".SS dmarc\\-dsn\\-processor\\-update\\-map",
 		"Rebuilds the discard map \\fI/etc/postfix/dmarc_dsn_processor_discards\\fR from the data directory with \\fBdmarc\\-dsn\\-processor table\\fR, " +
 			"installs it with \\fBpostmap\\fR(1) and a rename, so that Postfix never reads a half\\-built map, and reloads Postfix when the map changed. " +
+			"Runs take turns (\\fBflock\\fR(1)); the new database must read back every entry (\\fBpostmap \\-s\\fR) before it is installed, and a missing, older or broken one is rebuilt. " +
+			"A data directory that is missing, or has no \\fIdomains/\\fR while the map has entries, makes it exit 1 with a message and leave the map as it is. " +
 			"It is the update script of docs/postfix.md, unchanged. Run it once by hand before adding the map to \\fItransport_maps\\fR: " +
 			"Postfix defers all mail while a map in \\fItransport_maps\\fR is missing.",
 		".SH EXIT STATUS",
 		"\\fBingest\\fR exits 0 when it recorded a failure, ignored a notice that is not a failure, or quarantined a message it cannot use, " +
-			"and 75 (EX_TEMPFAIL) when it could not do its job (data directory missing or not writable, disk full, wrong argument count, a bug): " +
-			"Postfix then keeps the DSN and retries. It never exits with another code under Postfix, since those make Postfix bounce the DSN, and a bounced DSN is lost.",
+			"and 75 (EX_TEMPFAIL) when it could not do its job (data directory missing or not writable, disk full, wrong argument count, an unknown or misplaced option, a bug): " +
+			"Postfix then keeps the DSN and retries. It never exits with another code under Postfix, since those make Postfix bounce the DSN, and a bounced DSN is lost. " +
+			"Without a command, \\fIQUEUE_ID EXTENSION DATA_DIR\\fR (the original tool's argv) is \\fBingest\\fR. " +
+			"Run by hand with a terminal on standard input (never the case under Postfix), \\fBingest\\fR exits 64.",
 		...p(
 			"\\fBtable\\fR exits 0 on success, 64 for bad options, 66 when the data directory is missing and 74 when it cannot be read.",
 		),
@@ -216,6 +225,9 @@ export function renderManPage(input: ManPageInput): string {
 		),
 		".SH ENVIRONMENT",
 		".TP",
+		".B NO_COLOR, FORCE_COLOR",
+		"The help text is coloured only on a terminal; \\fBNO_COLOR\\fR turns that off, \\fBFORCE_COLOR\\fR (not 0) on anywhere. Output for Postfix and cron is always plain.",
+		".TP",
 		".B DATA_DIR",
 		"The data directory when the command line names none; without either, \\fI./dmarc_dsn_processor\\fR.",
 		".TP",
@@ -223,7 +235,7 @@ export function renderManPage(input: ManPageInput): string {
 		"The window of \\fBtable\\fR in days when \\fB\\-\\-days\\fR is not given (default 30).",
 		".TP",
 		".B VERBOSE",
-		"When set, \\fBingest\\fR adds details on standard error, after the summary line (as \\fB\\-\\-verbose\\fR).",
+		"When 1, true or yes, \\fBingest\\fR adds details on standard error, after the summary line (as \\fB\\-\\-verbose\\fR); 0 or anything else leaves them out.",
 		".TP",
 		".B REPORT_SENDERS",
 		"Comma-separated report sender addresses for \\fBingest\\fR, as \\fB\\-\\-sender\\fR: only bounces of reports they sent count.",

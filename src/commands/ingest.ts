@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
+import { looksLikeOption, wrongPlace } from "../cli/strict.ts";
 import { type Decision, decide } from "../decide.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
-import { dataDirFrom, env } from "../env.ts";
+import { dataDirFrom, env, envFlag } from "../env.ts";
 import { describe, EX, UsageError } from "../errors.ts";
 import { readStdin } from "../mail/stdin.ts";
 import { prepareDataDir } from "../state/data-dir.ts";
@@ -21,12 +22,6 @@ interface IngestOptions {
 	readonly dryRun: boolean;
 	readonly trust: TrustOptions;
 }
-
-/** Options that take a value, for the argv guard in cli.ts; the first two repeat. */
-export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
-	"--sender",
-	"--dkim-key",
-]);
 
 /** Every value of a repeatable option: `--sender a --sender=b`. */
 function repeated(rawArgs: readonly string[], name: string): string[] {
@@ -83,15 +78,7 @@ function options(
 	dryRun: boolean,
 	trust: TrustOptions,
 ): IngestOptions {
-	const max = 3;
-	const min = dryRun ? 0 : 2;
-	if (positionals.length < min || positionals.length > max) {
-		// more words than expected: ${extension} expanded to several (recipient limit above 1)
-		throw new UsageError(
-			`expected QUEUE_ID EXTENSION [DATA_DIR], got ${positionals.length} arguments; ` +
-				"set <transport>_destination_recipient_limit = 1 in main.cf",
-		);
-	}
+	checkPositionals(positionals, dryRun);
 	return {
 		queueId: positionals[0] ?? "dry-run",
 		extension: positionals[1] ?? "",
@@ -99,6 +86,31 @@ function options(
 		dryRun,
 		trust,
 	};
+}
+
+/** Says what is wrong with the positionals, if anything (the extension may look like anything). */
+export function checkPositionals(
+	positionals: readonly string[],
+	dryRun: boolean,
+): void {
+	const expected = "expected QUEUE_ID EXTENSION [DATA_DIR]";
+	const n = positionals.length;
+	// only the extension comes from outside (sender+--x@...); an option after it is the admin's
+	const misplaced = positionals.slice(2).find(looksLikeOption);
+	if (misplaced !== undefined)
+		throw new UsageError(wrongPlace(misplaced, "QUEUE_ID"));
+	if (n > 3)
+		// more words than expected: ${extension} expanded to several (recipient limit above 1)
+		throw new UsageError(
+			`${expected}, got ${n} arguments, too many: \${extension} expands to one word per recipient; ` +
+				"set <transport>_destination_recipient_limit = 1 in main.cf",
+		);
+	if (!dryRun && n < 2)
+		throw new UsageError(
+			n === 0
+				? `${expected}, got none: master.cf needs argv=... ingest \${queue_id} \${extension} DATA_DIR`
+				: `${expected}, got only '${positionals[0]}': the extension is missing (it may be empty, but must be there: \${extension})`,
+		);
 }
 
 export async function ingest(
@@ -191,15 +203,17 @@ export default defineCommand({
 		},
 		verbose: {
 			type: "boolean",
-			description: "details on stderr (also VERBOSE=1)",
+			description: "details on stderr (also VERBOSE=1, true or yes)",
 		},
 		sender: {
 			type: "string",
+			valueHint: "ADDRESS",
 			description:
 				"our report sender; repeatable (also $REPORT_SENDERS): only bounces of reports it sent count",
 		},
 		"dkim-key": {
 			type: "string",
+			valueHint: "NAME=FILE",
 			description:
 				"selector._domainkey.domain=FILE: our DKIM public key (TXT record or PEM); repeatable",
 		},
@@ -211,7 +225,7 @@ export default defineCommand({
 	},
 	async run({ args, rawArgs }) {
 		const details: string[] = [];
-		const verbose = args.verbose === true || env("VERBOSE") !== undefined;
+		const verbose = args.verbose === true || envFlag("VERBOSE");
 		const timer = setTimeout(() => {
 			console.log(`4.3.0 timed out after ${DEADLINE_MS / 1000} s, will retry`);
 			process.exit(EX.TEMPFAIL);

@@ -176,51 +176,62 @@ export default defineCommand({
 		},
 		days: {
 			type: "string",
+			valueHint: "N",
 			description:
 				"days on the map after a first bounce, 0-90 (default: $MIN_AGE, else 30)",
 		},
 		"max-days": {
 			type: "string",
+			valueHint: "N",
 			description:
 				"longest window for repeat offenders, up to 365 (default 90)",
 		},
 		"heal-days": {
 			type: "string",
+			valueHint: "N",
 			description: "clean days that reset the repeat count (default 180)",
 		},
 		causes: {
 			type: "string",
+			valueHint: "LIST",
 			description:
 				"causes that put an address on the map (default recipient,message,unknown; also: sender)",
 		},
 		format: {
 			type: "string",
+			valueHint: "FORMAT",
 			description: "transport (default), access, list or json",
 		},
 		"access-action": {
 			type: "string",
+			valueHint: "ACTION",
 			description: "action for --format access: REJECT (default) or DISCARD",
 		},
 		previous: {
 			type: "string",
+			valueHint: "FILE",
 			description:
 				"the map being replaced (default: the --output file): the surge breaker keeps its keys",
 		},
 		output: {
 			type: "string",
+			valueHint: "FILE",
 			description: "write to this file atomically instead of stdout",
 		},
 		now: {
 			type: "string",
+			valueHint: "DATE",
 			description: "evaluate at this date (YYYY-MM-DD, UTC) instead of now",
 		},
 		"surge-min": {
 			type: "string",
+			valueHint: "N",
 			description:
 				"new addresses a day that never trip the breaker (default 20; 0: off)",
 		},
 		"surge-factor": {
 			type: "string",
+			valueHint: "N",
 			description: "trip at this many times the daily average (default 5)",
 		},
 		"confirm-surge": {
@@ -229,6 +240,7 @@ export default defineCommand({
 		},
 		release: {
 			type: "string",
+			valueHint: "ADDRESS",
 			description:
 				"take ADDRESS off the map now (its past bounces are forgotten)",
 		},
@@ -239,11 +251,13 @@ export default defineCommand({
 		},
 		"saved-days": {
 			type: "string",
+			valueHint: "N",
 			description:
 				"with --prune: keep saved/ messages this many days (default 30)",
 		},
 		"saved-max-mb": {
 			type: "string",
+			valueHint: "MB",
 			description: "with --prune: keep saved/ under this size (default 100)",
 		},
 	},

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { removeTemporary, temporaryDir } from "./temporary.ts";
 
 /** The compiled binary: `npm test` builds it first. */
 export const BIN = join(
@@ -11,6 +11,15 @@ export const BIN = join(
 	"dist",
 	"dmarc-dsn-processor",
 );
+
+/** Fails with what to do when the binary was not built (`bun test` alone does not build it). */
+export function requireBinary(path: string): void {
+	if (!existsSync(path))
+		throw new Error(
+			`${path} is missing: run 'npm run build' first ('npm test' builds it, 'bun test' does not)`,
+		);
+}
+requireBinary(BIN);
 
 export interface Run {
 	readonly status: number | null;
@@ -55,8 +64,12 @@ export function runAsync(args: readonly string[], input: string): Promise<Run> {
 	});
 }
 
+// removed after the last test (test/support/preload.ts), or when a process that is not
+// bun test ends
+process.on("exit", removeTemporary);
+
 export function tempDataDir(): string {
-	return mkdtempSync(join(tmpdir(), "ddp-test-"));
+	return temporaryDir("ddp-test-");
 }
 
 export function listDir(dir: string): string[] {
