@@ -1,4 +1,4 @@
-import { forwardedReport } from "./detect/forwarded.ts";
+import { forwardedReport } from "./detect/generic/forwarded.ts";
 import { detect } from "./detect/index.ts";
 import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
 import { expiredUnreachable } from "./dsn/expiry.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { textNotice } from "../../src/detect/text-notice.ts";
+import { textNotice } from "../../src/detect/generic/text-notice.ts";
 import type { Message } from "../../src/mail/message.ts";
 
 function notice(

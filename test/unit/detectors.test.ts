@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { xFailedRecipients } from "../../src/detect/generic/x-failed-recipients.ts";
 import { DETECTORS, detect } from "../../src/detect/index.ts";
-import { autoReply, feedbackReport } from "../../src/detect/not-a-bounce.ts";
-import { rfc3464 } from "../../src/detect/rfc3464.ts";
+import { feedbackReport } from "../../src/detect/standard/arf.ts";
+import { autoReply } from "../../src/detect/standard/auto-reply.ts";
+import { rfc3464 } from "../../src/detect/standard/rfc3464.ts";
 import type { Detection } from "../../src/detect/types.ts";
-import { xFailedRecipients } from "../../src/detect/x-failed-recipients.ts";
 import { type Message, parseMessage } from "../../src/mail/message.ts";
 
 /** A Postfix-shaped DSN; `headers` are added to the top-level header block. */
