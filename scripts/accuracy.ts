@@ -289,6 +289,9 @@ function familyOf(set: string, file: string): string {
 		const name = basename(file).replace(/-\d+\.eml$/i, "");
 		return name.replace(/\.eml$/i, "");
 	}
+	// other parsers' corpora (parsers/, parsers/dmarc/): one family per source project
+	if (set === "parsers" || set.startsWith("parsers/"))
+		return `parsers:${file.split("/")[0] ?? ""}`;
 	return set;
 }
 
@@ -306,9 +309,9 @@ function loadItems(corpus: string): Item[] {
 			});
 		return out;
 	};
-	const folders = listDirs(corpus).filter((d) =>
-		existsSync(join(corpus, d, "expected.jsonl")),
-	);
+	// every folder (at any depth) with its own expected.jsonl is a set, named by its path:
+	// sisimai, dmarc, parsers, parsers/dmarc, ...
+	const folders = labelledFolders(corpus, "");
 	const rootExpected = join(corpus, "expected.jsonl");
 	if (existsSync(rootExpected)) {
 		for (const label of readLabels(rootExpected)) {
@@ -329,6 +332,15 @@ function loadItems(corpus: string): Item[] {
 	}
 	for (const folder of folders) {
 		for (const label of readLabels(join(corpus, folder, "expected.jsonl"))) {
+			// a subfolder with its own expected.jsonl is measured from that file only
+			if (
+				folders.some(
+					(f) =>
+						`${folder}/${label.file}`.startsWith(`${f}/`) &&
+						f.length > folder.length,
+				)
+			)
+				continue;
 			items.push({
 				n: ++n,
 				set: folder,
@@ -340,6 +352,17 @@ function loadItems(corpus: string): Item[] {
 		}
 	}
 	return items;
+}
+
+/** Folders under `dir` (paths relative to the corpus root) that hold an expected.jsonl. */
+function labelledFolders(corpus: string, rel: string): string[] {
+	const out: string[] = [];
+	for (const d of listDirs(join(corpus, rel))) {
+		const path = rel === "" ? d : `${rel}/${d}`;
+		if (existsSync(join(corpus, path, "expected.jsonl"))) out.push(path);
+		out.push(...labelledFolders(corpus, path));
+	}
+	return out;
 }
 
 function listDirs(dir: string): string[] {
@@ -711,7 +734,13 @@ function families(results: ItemResult[]): FamilyRow[] {
 			};
 			rows.set(r.family, row);
 		}
-		addTo(r.set === "dmarc" ? row.dryDmarc : row.dryOriginal, r, "dry-run");
+		addTo(
+			r.set === "dmarc" || r.set.endsWith("/dmarc")
+				? row.dryDmarc
+				: row.dryOriginal,
+			r,
+			"dry-run",
+		);
 		addTo(row.map, r, "map");
 	}
 	return [...rows.values()].sort((a, b) => a.family.localeCompare(b.family));
@@ -956,7 +985,7 @@ function printText(
 		),
 	);
 	out.push(
-		"  dry-run = sisimai/, flanker/, postfix/ originals; map = dmarc/ and postfix/ ingest + table",
+		"  dry-run = the originals (sisimai/, flanker/, postfix/, parsers/); dmarc dry-run = dmarc/, parsers/dmarc/; map = their ingest + table",
 	);
 	out.push("");
 	const missLines: string[] = [];
@@ -1015,7 +1044,10 @@ async function main(): Promise<void> {
 		);
 	}
 	if (!existsSync(opts.corpus))
-		fail(`corpus not found: ${opts.corpus} (pass --corpus DIR)`, 66);
+		fail(
+			`the labelled corpus is missing: no ${opts.corpus}${opts.corpus === DEFAULT_CORPUS ? " (the default, ../shared/corpus beside the repository)" : ""}; pass --corpus DIR`,
+			66,
+		);
 	const items = loadItems(opts.corpus);
 	if (items.length === 0)
 		fail(`no expected.jsonl labels under ${opts.corpus}`, 66);
