@@ -63,7 +63,7 @@ export async function decide(
 			error instanceof TooManyPartsError ? "too-many-parts" : "unparsable-mime",
 		);
 	}
-	let detection = detect(message);
+	let detection = detect(message, extension);
 	if (!detection) {
 		// a whole DSN passed on as an attachment: from here on, it is the message
 		const forwarded = await forwardedReport(message);

@@ -1,6 +1,7 @@
 import type { Message } from "../mail/message.ts";
 import { rfc3464Inline } from "./generic/rfc3464-inline.ts";
 import { textNotice } from "./generic/text-notice.ts";
+import { verpNotice } from "./generic/verp.ts";
 import { xFailedRecipients } from "./generic/x-failed-recipients.ts";
 import { feedbackReport } from "./standard/arf.ts";
 import { autoReply } from "./standard/auto-reply.ts";
@@ -33,10 +34,17 @@ export const DETECTORS: readonly (readonly [
 	["text-notice", textNotice],
 ];
 
-export function detect(message: Message): Detection | undefined {
+/**
+ * The first confident reading of `message`; `extension` is Postfix's ${extension}
+ * (VERP), read only when no detector understands the notice itself.
+ */
+export function detect(
+	message: Message,
+	extension = "",
+): Detection | undefined {
 	for (const [, detector] of DETECTORS) {
 		const found = detector(message);
 		if (found) return found;
 	}
-	return undefined;
+	return verpNotice(message, extension);
 }

@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import PostalMime, { type Email } from "postal-mime";
+import { htmlText } from "./html.ts";
 import { rawBodyText, repairBoundary } from "./repair.ts";
 
 /** A header with its name lowercased and its value unfolded (RFC 5322 §2.2.3). */
@@ -127,7 +128,10 @@ function toMessage(email: Email): Message {
 	const stray = parts.filter(
 		(p) => p.garbled && p.mimeType === "text/plain" && !p.filename,
 	);
-	const text = [...stray.map((p) => decodeText(p.content)), email.text ?? ""]
+	const text = [
+		...stray.map((p) => decodeText(p.content)),
+		email.text ?? htmlText(email.html),
+	]
 		.filter(Boolean)
 		.join("\n");
 	return {
