@@ -114,6 +114,9 @@ export async function decide(
 	// our own failures are kept for the operator, never put on the map
 	if (recipients.some((r) => r.hold === "sender-side"))
 		return { ...base, outcome: "record", reason: "sender-side" };
+	// kept, not listed: only an address that keeps expiring goes on the map (table)
+	if (recipients.some((r) => r.hold === "expired-unreachable"))
+		return { ...base, outcome: "record", reason: "expired-unreachable" };
 	if (recipients.some((r) => r.hold === "invalid-address"))
 		return { ...base, outcome: "quarantine", reason: "invalid-address" };
 	if (recipients.every((r) => r.action === "unknown"))
