@@ -63,10 +63,13 @@ export const SUCCESS =
 export const AUTO_REPLY =
 	/out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort)|autoreply|vacation|abwesenheit|absence|r[ée]ponse automatique|risposta automatica|respuesta autom[áa]tica|resposta autom[áa]tica|afwezig|не в офисе|автоответ|nieobecno|不在/i;
 
-/** The null reverse-path (RFC 5321 §4.5.5) as Postfix's pipe(8) R flag writes it. */
+/**
+ * The null reverse-path (RFC 5321 §4.5.5): Postfix's pipe(8) R flag writes it as
+ * `Return-Path: <MAILER-DAEMON>`, other MTAs as `<>`.
+ */
 export function nullSender(message: Message): boolean {
 	const path = header(message, "return-path");
-	return path !== undefined && /^<\s*>$|^$/.test(path.trim());
+	return path !== undefined && /^<?\s*(?:mailer-daemon)?\s*>?$/i.test(path.trim());
 }
 
 /** A multipart/report of delivery status (RFC 6522 §3, RFC 3464 §2, RFC 6533 §4). */
