@@ -69,7 +69,9 @@ export const AUTO_REPLY =
  */
 export function nullSender(message: Message): boolean {
 	const path = header(message, "return-path");
-	return path !== undefined && /^<?\s*(?:mailer-daemon)?\s*>?$/i.test(path.trim());
+	return (
+		path !== undefined && /^<?\s*(?:mailer-daemon)?\s*>?$/i.test(path.trim())
+	);
 }
 
 /** A multipart/report of delivery status (RFC 6522 §3, RFC 3464 §2, RFC 6533 §4). */
