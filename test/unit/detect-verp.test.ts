@@ -67,6 +67,20 @@ describe("verp: the extension as evidence (issue 14 item 1)", () => {
 		expect(verpNotice(m, EXT)).toBeUndefined();
 	});
 
+	test("never a transient failure or a queue that gave up on an unreachable host", async () => {
+		for (const [subject, body] of [
+			[
+				"Returned mail: Cannot send message for 4 days",
+				"421 example.com (smtp)... Deferred: Connection timed out",
+			],
+			[
+				"Email Delivery Failure",
+				"could not be delivered: 4.4.4 Temporary server error. Please try again later",
+			],
+		] as const)
+			expect(verpNotice(await notice(subject, body), EXT)).toBeUndefined();
+	});
+
 	test("never a success DSN", async () => {
 		const m = await mail([
 			"Return-Path: <MAILER-DAEMON>",

@@ -9,7 +9,12 @@ import {
 	nullSender,
 	SUCCESS,
 } from "../lib/notice.ts";
-import { envelopeAddresses, HOSTNAME, noticeText } from "../lib/text.ts";
+import {
+	collapse,
+	envelopeAddresses,
+	HOSTNAME,
+	noticeText,
+} from "../lib/text.ts";
 import type { Bounce } from "../types.ts";
 
 const ADMIN = /^(?:postmaster|mailer-daemon|abuse|support|noreply|no-reply)@/i;
@@ -18,6 +23,11 @@ const ADDRESS = new RegExp(`[^\\s<>()"',;:@\\[\\]]+@${HOSTNAME}`, "g");
 // A returned message that is itself a delivery report (RFC 6522 §3): forwarded.ts reads it
 const FORWARDED_REPORT =
 	/report-type\s*=\s*"?(?:delivery-status|disposition-notification)/i;
+
+// A transient condition (RFC 3463 §3.1 class 4, RFC 5321 §4.2.1 4yz replies) or a queue
+// that gave up on an unreachable host: weak evidence must not turn it into a failure
+const TRANSIENT =
+	/\b4\.\d{1,3}\.\d{1,3}\b|^[ \t]*4[0-9]{2}[ -]|\bdeferred\b|temporar|try again later|timed out|connection refused|cannot send message for/im;
 
 // What the delivery-status fields say when nothing failed (RFC 3464 §2.3.3)
 const NOT_FAILED_ACTION =
@@ -56,7 +66,7 @@ export function verpNotice(
 				action: "failed",
 				// RFC 3463 §3.1: the notice gives no reason we can read
 				status: "5.0.0",
-				diagnostic: undefined,
+				diagnostic: collapse(notice, 300),
 				remoteMta: undefined,
 			},
 		],
@@ -77,6 +87,8 @@ function isNonDeliveryNotice(message: Message): boolean {
 		DELAY.test(head) ||
 		SUCCESS.test(message.subject) ||
 		SUCCESS.test(head) ||
+		TRANSIENT.test(message.subject) ||
+		TRANSIENT.test(head) ||
 		AUTO_REPLY.test(message.subject)
 	)
 		return false;

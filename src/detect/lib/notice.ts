@@ -5,7 +5,7 @@ import { header, type Message } from "../../mail/message.ts";
 
 /** The sender of a notice: RFC 3464 §2 and RFC 5321 §4.5.5 send it from the null path. */
 export const NOTICE_FROM =
-	/mailer-daemon|postmaster|mail delivery|mail administrator|delivery subsystem|mail ?system/i;
+	/mailer-daemon|postmaster|mail delivery|mail administrator|delivery subsystem|mail ?system|\bmdaemon@/i;
 
 /** Failure wording, as a notice words it in its subject or its first lines. */
 export const FAILURE = new RegExp(
