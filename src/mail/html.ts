@@ -20,8 +20,8 @@ export function htmlText(html: string | undefined): string {
 	const head = body.search(/<\/head\s*>/i);
 	if (head >= 0) body = body.slice(head);
 	return body
-		.replace(/<(?:br|\/p|\/div|\/tr|\/li|\/h\d|p|li|tr)\b[^>]*>/gi, "\n")
-		.replace(/<[^>]*>/g, "")
+		.replace(/<(?:br|\/p|\/div|\/tr|\/li|\/h\d|p|li|tr)\b[^<>]*>/gi, "\n")
+		.replace(/<[^<>]*>/g, "")
 		.replace(
 			/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,6});/gi,
 			(all, name: string) => {
@@ -37,7 +37,9 @@ export function htmlText(html: string | undefined): string {
 				return ENTITIES[name.toLowerCase()] ?? all;
 			},
 		)
-		.replace(/[ \t\u00a0]+\n/g, "\n")
+		.split("\n")
+		.map((line) => line.trimEnd())
+		.join("\n")
 		.replace(/\n{3,}/g, "\n\n")
 		.trim();
 }

@@ -27,7 +27,7 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 		// Exim, Gmail, Exchange: the address alone on its line, maybe "<mailto:...>" after it
 		[
 			new RegExp(
-				String.raw`^[ \t]*<?(${ADDR})>?[ \t]*(?:<mailto:[^>]*>)?[ \t]*$`,
+				String.raw`^[ \t]*<?(${ADDR})>?[ \t]*(?:<mailto:[^>]*>[ \t]*)?$`,
 				"gm",
 			),
 			true,
@@ -97,7 +97,7 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 //   an undisclosed address\n    (generated from rua@example.org)           (Exim)
 //   (Originally addressed to rua@example.org)                              (Smail-style)
 const EXPANDED = new RegExp(
-	String.raw`(?:<?(${ADDR})>?[ \t]*:?[ \t]*\r?\n?[ \t]*)?\((?:expanded|generated) from:?[ \t]*<?(${ADDR})>?\)`,
+	String.raw`(?:(?<![^\s<>()"',;:@\[\]])<?(${ADDR})>?[ \t]*(?::[ \t]*)?(?:\r?\n[ \t]*)?)?\((?:expanded|generated) from:?[ \t]*<?(${ADDR})>?\)`,
 	"gi",
 );
 const ORIGINALLY = new RegExp(
@@ -211,7 +211,11 @@ function recipientsIn(
 		.sort((a, b) => a.at - b.at);
 }
 
-const ANY_ADDRESS = new RegExp(`<?(${ADDR})>?`, "g");
+// starts only where a local part can start, so a long token is scanned once (linear time)
+const ANY_ADDRESS = new RegExp(
+	String.raw`(?<![^\s<>()"',;:@\[\]])<?(${ADDR})>?`,
+	"g",
+);
 
 const SUBJECT_ADDRESS = new RegExp(
 	String.raw`(?:\bto:?|^[^:@]{0,60}:)[ \t]*['"<]?(${ADDR})['">]?(?:[ \t]+-|[ \t]*$|[ \t]+could|[ \t]+has)`,

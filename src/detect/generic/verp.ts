@@ -18,7 +18,11 @@ import {
 import type { Bounce } from "../types.ts";
 
 const ADMIN = /^(?:postmaster|mailer-daemon|abuse|support|noreply|no-reply)@/i;
-const ADDRESS = new RegExp(`[^\\s<>()"',;:@\\[\\]]+@${HOSTNAME}`, "g");
+// starts only where a local part can start, so a long token is scanned once (linear time)
+const ADDRESS = new RegExp(
+	`(?<![^\\s<>()"',;:@\\[\\]])[^\\s<>()"',;:@\\[\\]]+@${HOSTNAME}`,
+	"g",
+);
 
 // A returned message that is itself a delivery report (RFC 6522 §3): forwarded.ts reads it
 const FORWARDED_REPORT =

@@ -69,9 +69,9 @@ export const AUTO_REPLY =
  */
 export function nullSender(message: Message): boolean {
 	const path = header(message, "return-path");
-	return (
-		path !== undefined && /^<?\s*(?:mailer-daemon)?\s*>?$/i.test(path.trim())
-	);
+	if (path === undefined) return false;
+	const inner = path.trim().replace(/^</, "").replace(/>$/, "").trim();
+	return inner === "" || inner.toLowerCase() === "mailer-daemon";
 }
 
 /** A multipart/report of delivery status (RFC 6522 §3, RFC 3464 §2, RFC 6533 §4). */
