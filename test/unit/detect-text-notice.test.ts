@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { textNotice } from "../../src/detect/generic/text-notice.ts";
+import { detect } from "../../src/detect/index.ts";
 import type { Message } from "../../src/mail/message.ts";
+import { fixture, rows } from "../support/detect.ts";
 
 function notice(
 	text: string,
@@ -249,5 +251,11 @@ describe("textNotice", () => {
 				),
 			),
 		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("a delivery-status part that names nobody falls back to the text", async () => {
+		const found = detect(await fixture("textnotice-10.eml"));
+		expect(found?.detector).toBe("text-notice");
+		expect(rows(found)).toEqual([["rua@bounce.test", "failed", "5.0.0"]]);
 	});
 });
