@@ -149,7 +149,7 @@ function summary(decision: Decision, file: string | undefined): string {
 		)
 		.map(
 			(r) =>
-				`${r.address} (${r.status ?? r.action}${r.hold === "sender-side" ? ", sender-side: not suppressed" : ""})`,
+				`${r.address} (${r.status ?? r.action}${r.hold === "sender-side" ? ", sender-side: not suppressed" : r.hold === "expired-unreachable" && file !== undefined ? ", expired: listed only if it expires again" : ""})`,
 		)
 		.join(", ");
 	if (file === undefined)
