@@ -1,19 +1,22 @@
 // Accuracy of dmarc-dsn-processor on the labelled bounce corpus (../shared/corpus).
 //
 //   bun scripts/accuracy.ts [--corpus DIR] [--bin PATH] [--jobs N] [--misses] [--json]
+//                           [--thresholds FILE]
 //
 // For every labelled message (skipping `confidence: low` and `failed: null`):
 //   dry-run  `ingest --dry-run QUEUE_ID EXTENSION`: the set of recipients the decision records
-//            as failed (action "failed", suppressed or held as sender-side: a DSN's "failed"
-//            for a delivery that expired because the host was unreachable is reported but
-//            held, and so is an address that is not a valid mailbox) must equal the label's
-//            `failed` set. Whether a failure reaches the map is the map measure's question.
+//            as failed (action "failed", suppressed or held as sender-side; held as an expiry
+//            after unreachable hosts counts too when the label says `expired: true`) must
+//            equal the label's `failed` set. Whether a failure reaches the map is the map measure's question.
 //   map      (labels with `suppress`, i.e. dmarc/ and postfix/) `ingest` into a fresh data dir,
 //            then `table`: the map keys must be exactly `failed` (suppress yes), empty (no) or a
 //            subset of `failed` (either), and every map line must name the label's report_domain.
 // "Dangerous" counts success/delayed/auto-reply/feedback/not-a-bounce messages that produced a
 // failed recipient or a map line; it must be zero.
-// The corpus is only read, never copied. Exit status is 0 unless the binary is missing (66).
+// The corpus is only read, never copied. Exit status is 0 unless the binary or the corpus is
+// missing (66), or, with --thresholds FILE (the CI gate, .ci/accuracy-thresholds.json: the
+// lowest percent allowed per "set measure"), a set falls below its figure, a set named there
+// is missing, or anything dangerous appears (1). The gate ends with "N passed, N failed".
 
 import { spawn } from "node:child_process";
 import {
@@ -49,6 +52,8 @@ interface Label {
 	kind: string;
 	failed: string[] | null;
 	confidence: string | null;
+	/** an expiry after unreachable hosts: recording or holding it both count (corpus README) */
+	expired: boolean;
 	extension: string;
 	reportDomain: string | null;
 	suppress: Suppress | null;
@@ -157,10 +162,11 @@ interface Options {
 	jobs: number;
 	misses: boolean;
 	json: boolean;
+	thresholds: string | null;
 }
 
 function usage(): string {
-	return "usage: bun scripts/accuracy.ts [--corpus DIR] [--bin PATH] [--jobs N] [--misses] [--json]";
+	return "usage: bun scripts/accuracy.ts [--corpus DIR] [--bin PATH] [--jobs N] [--misses] [--json] [--thresholds FILE]";
 }
 
 function parseArgs(argv: string[]): Options {
@@ -170,6 +176,7 @@ function parseArgs(argv: string[]): Options {
 		jobs: 4,
 		misses: false,
 		json: false,
+		thresholds: null,
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i] ?? "";
@@ -202,6 +209,9 @@ function parseArgs(argv: string[]): Options {
 				break;
 			case "--json":
 				opts.json = true;
+				break;
+			case "--thresholds":
+				opts.thresholds = resolve(value());
 				break;
 			case "-h":
 			case "--help":
@@ -258,6 +268,7 @@ function parseLabel(line: string, where: string): Label | null {
 		kind: typeof raw.kind === "string" ? raw.kind : "unknown",
 		failed: failed === null ? null : [...new Set(failed)].sort(),
 		confidence: typeof raw.confidence === "string" ? raw.confidence : null,
+		expired: raw.expired === true,
 		extension: typeof raw.extension === "string" ? raw.extension : "",
 		reportDomain:
 			typeof raw.report_domain === "string"
@@ -289,6 +300,9 @@ function familyOf(set: string, file: string): string {
 		const name = basename(file).replace(/-\d+\.eml$/i, "");
 		return name.replace(/\.eml$/i, "");
 	}
+	// other parsers' corpora (parsers/, parsers/dmarc/): one family per source project
+	if (set === "parsers" || set.startsWith("parsers/"))
+		return `parsers:${file.split("/")[0] ?? ""}`;
 	return set;
 }
 
@@ -306,9 +320,9 @@ function loadItems(corpus: string): Item[] {
 			});
 		return out;
 	};
-	const folders = listDirs(corpus).filter((d) =>
-		existsSync(join(corpus, d, "expected.jsonl")),
-	);
+	// every folder (at any depth) with its own expected.jsonl is a set, named by its path:
+	// sisimai, dmarc, parsers, parsers/dmarc, ...
+	const folders = labelledFolders(corpus, "");
 	const rootExpected = join(corpus, "expected.jsonl");
 	if (existsSync(rootExpected)) {
 		for (const label of readLabels(rootExpected)) {
@@ -329,6 +343,15 @@ function loadItems(corpus: string): Item[] {
 	}
 	for (const folder of folders) {
 		for (const label of readLabels(join(corpus, folder, "expected.jsonl"))) {
+			// a subfolder with its own expected.jsonl is measured from that file only
+			if (
+				folders.some(
+					(f) =>
+						`${folder}/${label.file}`.startsWith(`${f}/`) &&
+						f.length > folder.length,
+				)
+			)
+				continue;
 			items.push({
 				n: ++n,
 				set: folder,
@@ -340,6 +363,17 @@ function loadItems(corpus: string): Item[] {
 		}
 	}
 	return items;
+}
+
+/** Folders under `dir` (paths relative to the corpus root) that hold an expected.jsonl. */
+function labelledFolders(corpus: string, rel: string): string[] {
+	const out: string[] = [];
+	for (const d of listDirs(join(corpus, rel))) {
+		const path = rel === "" ? d : `${rel}/${d}`;
+		if (existsSync(join(corpus, path, "expected.jsonl"))) out.push(path);
+		out.push(...labelledFolders(corpus, path));
+	}
+	return out;
 }
 
 function listDirs(dir: string): string[] {
@@ -456,19 +490,22 @@ async function dryRun(
 	if (!isRecord(parsed))
 		return { ...base, error: "dry-run output is not a JSON object" };
 	const recipients = Array.isArray(parsed.recipients) ? parsed.recipients : [];
-	const failed = [
-		...new Set(
-			recipients
-				.filter(isRecord)
-				.filter(
-					(rcpt) =>
-						rcpt.action === "failed" &&
-						(rcpt.suppress === true || rcpt.hold === "sender-side") &&
-						typeof rcpt.address === "string",
-				)
-				.map((rcpt) => normAddress(reported(rcpt, parsed.verp))),
-		),
-	].sort();
+	const counted = recipients
+		.filter(isRecord)
+		.filter(
+			(rcpt) =>
+				rcpt.action === "failed" &&
+				(rcpt.suppress === true ||
+					rcpt.hold === "sender-side" ||
+					(item.label.expired && rcpt.hold === "expired-unreachable")) &&
+				typeof rcpt.address === "string",
+		);
+	const setOf = (name: (r: Record<string, unknown>) => string): string[] =>
+		[...new Set(counted.map((r) => normAddress(name(r))))].sort();
+	const failed = setOf((r) => reported(r, parsed.verp));
+	// Sisimai's labels name the Final-Recipient, other parsers' (Mailman, BounceParser)
+	// the Original-Recipient: a recipient named by either counts as named
+	const originals = setOf((r) => String(r.address));
 	const reportDomain =
 		typeof parsed.report_domain === "string"
 			? parsed.report_domain.toLowerCase()
@@ -476,7 +513,7 @@ async function dryRun(
 	const checkDomain = item.label.reportDomain !== null && expected.length > 0;
 	return {
 		...base,
-		exact: sameSet(failed, expected),
+		exact: sameSet(failed, expected) || sameSet(originals, expected),
 		dangerous: DANGEROUS_KINDS.has(item.label.kind) && failed.length > 0,
 		outcome: typeof parsed.outcome === "string" ? parsed.outcome : null,
 		reason: typeof parsed.reason === "string" ? parsed.reason : null,
@@ -711,7 +748,13 @@ function families(results: ItemResult[]): FamilyRow[] {
 			};
 			rows.set(r.family, row);
 		}
-		addTo(r.set === "dmarc" ? row.dryDmarc : row.dryOriginal, r, "dry-run");
+		addTo(
+			r.set === "dmarc" || r.set.endsWith("/dmarc")
+				? row.dryDmarc
+				: row.dryOriginal,
+			r,
+			"dry-run",
+		);
 		addTo(row.map, r, "map");
 	}
 	return [...rows.values()].sort((a, b) => a.family.localeCompare(b.family));
@@ -956,7 +999,7 @@ function printText(
 		),
 	);
 	out.push(
-		"  dry-run = sisimai/, flanker/, postfix/ originals; map = dmarc/ and postfix/ ingest + table",
+		"  dry-run = the originals (sisimai/, flanker/, postfix/, parsers/); dmarc dry-run = dmarc/, parsers/dmarc/; map = their ingest + table",
 	);
 	out.push("");
 	const missLines: string[] = [];
@@ -1015,7 +1058,10 @@ async function main(): Promise<void> {
 		);
 	}
 	if (!existsSync(opts.corpus))
-		fail(`corpus not found: ${opts.corpus} (pass --corpus DIR)`, 66);
+		fail(
+			`the labelled corpus is missing: no ${opts.corpus}${opts.corpus === DEFAULT_CORPUS ? " (the default, ../shared/corpus beside the repository)" : ""}; pass --corpus DIR`,
+			66,
+		);
 	const items = loadItems(opts.corpus);
 	if (items.length === 0)
 		fail(`no expected.jsonl labels under ${opts.corpus}`, 66);
@@ -1061,6 +1107,62 @@ async function main(): Promise<void> {
 	} else {
 		printText(opts, items, summaries, fams, misses, results, elapsedMs);
 	}
+	if (opts.thresholds !== null) {
+		const failures = gate(
+			readThresholds(opts.thresholds),
+			summaries,
+			dangerousFiles(results).length,
+		);
+		if (failures > 0) process.exitCode = 1;
+	}
+}
+
+/** `{"sisimai dry-run": 98.6, ...}`: the lowest percent each set and measure may reach. */
+function readThresholds(file: string): Map<string, number> {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(readFileSync(file, "utf8"));
+	} catch (e) {
+		fail(`cannot read thresholds ${file}: ${(e as Error).message}`, 66);
+	}
+	if (!isRecord(raw)) fail(`${file}: not a JSON object`, 65);
+	const out = new Map<string, number>();
+	for (const [key, value] of Object.entries(raw)) {
+		if (key.startsWith("//")) continue;
+		if (typeof value !== "number") fail(`${file}: ${key} is not a number`, 65);
+		out.set(key, value);
+	}
+	return out;
+}
+
+/** The CI gate: one check per threshold, plus "nothing dangerous"; returns the failures. */
+function gate(
+	thresholds: Map<string, number>,
+	summaries: SetSummary[],
+	dangerous: number,
+): number {
+	const lines: string[] = [];
+	let passed = 0;
+	let failed = 0;
+	const check = (ok: boolean, line: string): void => {
+		if (ok) passed++;
+		else failed++;
+		lines.push(`  ${ok ? "ok  " : "FAIL"} ${line}`);
+	};
+	for (const [key, minimum] of thresholds) {
+		const s = summaries.find((x) => `${x.set} ${x.measure}` === key);
+		if (s === undefined) check(false, `${key}: not measured (missing set?)`);
+		else
+			check(
+				s.percent >= minimum,
+				`${key}: ${s.percent.toFixed(1)}% (at least ${minimum.toFixed(1)}%)`,
+			);
+	}
+	check(dangerous === 0, `dangerous: ${dangerous} (must be 0)`);
+	process.stdout.write(
+		`Accuracy gate\n${lines.join("\n")}\n${passed} passed, ${failed} failed\n`,
+	);
+	return failed;
 }
 
 await main();

@@ -1,4 +1,4 @@
-import { forwardedReport } from "./detect/forwarded.ts";
+import { forwardedReport } from "./detect/generic/forwarded.ts";
 import { detect } from "./detect/index.ts";
 import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
 import { expiredUnreachable } from "./dsn/expiry.ts";
@@ -63,7 +63,7 @@ export async function decide(
 			error instanceof TooManyPartsError ? "too-many-parts" : "unparsable-mime",
 		);
 	}
-	let detection = detect(message);
+	let detection = detect(message, extension);
 	if (!detection) {
 		// a whole DSN passed on as an attachment: from here on, it is the message
 		const forwarded = await forwardedReport(message);
@@ -91,9 +91,13 @@ export async function decide(
 		recipients,
 	};
 	// our own (sender-side) failures are recorded too: kept for the operator, and mapped
-	// under --causes ...,sender, so they need the same proof as any other (issue 11)
+	// under --causes ...,sender, so they need the same proof as any other (issue 11); so are
+	// expiries, which reach the map when they repeat (table)
 	const recorded = recipients.filter(
-		(r) => r.suppress || r.hold === "sender-side",
+		(r) =>
+			r.suppress ||
+			r.hold === "sender-side" ||
+			r.hold === "expired-unreachable",
 	);
 	if (recorded.length > 0) {
 		const suppress = recorded.some((r) => r.suppress);
@@ -119,7 +123,11 @@ export async function decide(
 			...base,
 			dkim: proof.dkim,
 			outcome: "record",
-			reason: suppress ? "failed" : "sender-side",
+			reason: suppress
+				? "failed"
+				: recorded.some((r) => r.hold === "sender-side")
+					? "sender-side"
+					: "expired-unreachable",
 		};
 	}
 	if (recipients.some((r) => r.hold === "invalid-address"))

@@ -158,10 +158,16 @@ export async function ingest(
 /** One plain line: Postfix logs the first ~100 characters of it with the queue id. */
 function summary(decision: Decision, file: string | undefined): string {
 	const listed = decision.recipients
-		.filter((r) => file === undefined || r.suppress || r.hold === "sender-side")
+		.filter(
+			(r) =>
+				file === undefined ||
+				r.suppress ||
+				r.hold === "sender-side" ||
+				r.hold === "expired-unreachable",
+		)
 		.map(
 			(r) =>
-				`${r.address} (${r.status ?? r.action}${r.hold === "sender-side" ? ", sender-side: not suppressed" : ""})`,
+				`${r.address} (${r.status ?? r.action}${r.hold === "sender-side" ? ", sender-side: not suppressed" : r.hold === "expired-unreachable" && file !== undefined ? ", expired: listed only if it expires again" : ""})`,
 		)
 		.join(", ");
 	if (file === undefined)

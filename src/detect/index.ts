@@ -1,14 +1,15 @@
 import type { Message } from "../mail/message.ts";
-import { amazonSes } from "./amazon-ses.ts";
-import { FORMATS_A } from "./formats-a.ts";
-import { FORMATS_B } from "./formats-b.ts";
-import { mdnReject } from "./mdn-reject.ts";
-import { autoReply, feedbackReport } from "./not-a-bounce.ts";
-import { rfc3464 } from "./rfc3464.ts";
-import { rfc3464Inline } from "./rfc3464-inline.ts";
-import { textNotice } from "./text-notice.ts";
+import { rfc3464Inline } from "./generic/rfc3464-inline.ts";
+import { textNotice } from "./generic/text-notice.ts";
+import { verpNotice } from "./generic/verp.ts";
+import { xFailedRecipients } from "./generic/x-failed-recipients.ts";
+import { feedbackReport } from "./standard/arf.ts";
+import { autoReply } from "./standard/auto-reply.ts";
+import { mdnReject } from "./standard/mdn-reject.ts";
+import { rfc3464 } from "./standard/rfc3464.ts";
 import type { Detection, Detector } from "./types.ts";
-import { xFailedRecipients } from "./x-failed-recipients.ts";
+import { amazonSes } from "./vendor/amazon-ses.ts";
+import { VENDORS } from "./vendor/index.ts";
 
 /**
  * Order matters (requirements R7): the RFC 3464 reader first, then specific formats,
@@ -26,18 +27,24 @@ export const DETECTORS: readonly (readonly [
 	["amazon-ses", amazonSes],
 	["mdn-reject", mdnReject],
 	// vendor text formats: each gates on a marker only its MTA writes
-	...FORMATS_A,
-	...FORMATS_B,
+	...VENDORS,
 	["auto-reply", autoReply],
 	// generic: RFC 3464 fields in a text part, then a notice's prose
 	["rfc3464-inline", rfc3464Inline],
 	["text-notice", textNotice],
 ];
 
-export function detect(message: Message): Detection | undefined {
+/**
+ * The first confident reading of `message`; `extension` is Postfix's ${extension}
+ * (VERP), read only when no detector understands the notice itself.
+ */
+export function detect(
+	message: Message,
+	extension = "",
+): Detection | undefined {
 	for (const [, detector] of DETECTORS) {
 		const found = detector(message);
 		if (found) return found;
 	}
-	return undefined;
+	return verpNotice(message, extension);
 }

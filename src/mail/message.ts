@@ -1,4 +1,5 @@
 import PostalMime, { type Email } from "postal-mime";
+import { htmlText } from "./html.ts";
 import { rawBodyText, repairBoundary } from "./repair.ts";
 
 /** A header with its name lowercased and its value unfolded (RFC 5322 §2.2.3). */
@@ -189,7 +190,10 @@ function toMessage(email: Email, bodyText?: string): ParsedMessage {
 	);
 	const text =
 		bodyText ??
-		[...stray.map((p) => decodeText(p.content)), email.text ?? ""]
+		[
+			...stray.map((p) => decodeText(p.content)),
+			email.text ?? htmlText(email.html),
+		]
 			.filter(Boolean)
 			.join("\n");
 	return new Parsed(

@@ -7,6 +7,8 @@ export interface Failure {
 	readonly at: number;
 	readonly domain: string;
 	readonly cause: Cause;
+	/** An expiry after unreachable hosts: counts only when it happens again (evaluate). */
+	readonly expired?: boolean;
 }
 
 export interface WindowPolicy {

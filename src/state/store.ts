@@ -16,7 +16,12 @@ export function recordFailures(
 ): string {
 	const name = decision.report_domain ?? UNKNOWN_DOMAIN;
 	const lines = decision.recipients
-		.filter((r) => r.suppress || r.hold === "sender-side")
+		.filter(
+			(r) =>
+				r.suppress ||
+				r.hold === "sender-side" ||
+				r.hold === "expired-unreachable",
+		)
 		.map((r) => {
 			const record: StoredRecord = {
 				report_domain: name,

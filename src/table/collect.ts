@@ -1,4 +1,5 @@
 import { decodeAddressField } from "../dsn/address.ts";
+import { expiredUnreachable } from "../dsn/expiry.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { CAUSES, type Cause, classifyCause } from "../policy/cause.ts";
 import type { Failure } from "../policy/window.ts";
@@ -41,7 +42,8 @@ export function collectFailures(
 				? record.cause
 				: classifyCause(record.status, record.diagnostic);
 			const list = byAddress.get(address) ?? [];
-			list.push({ at: record.at, domain, cause });
+			const expired = expiredUnreachable(record.status, record.diagnostic);
+			list.push({ at: record.at, domain, cause, expired });
 			byAddress.set(address, list);
 		}
 	}

@@ -93,7 +93,10 @@ export function evaluate(
 			return { ...f, at: countsAs };
 		});
 		const released = releases.get(address) ?? Number.NEGATIVE_INFINITY;
-		const list = all.filter((f) => f.at > released && f.at <= now);
+		const list = repeatedExpiries(
+			all.filter((f) => f.at > released && f.at <= now),
+			policy,
+		);
 		const found = episodes(list, policy);
 		for (const e of found) starts.push(startOf(e, list));
 		const last = found[found.length - 1];
@@ -133,6 +136,28 @@ interface Start {
 function startOf(e: Episode, list: readonly Failure[]): Start {
 	const first = list.find((f) => f.at === e.start);
 	return { at: e.start, message: `${first?.domain ?? ""} ${e.start}` };
+}
+
+/**
+ * An expiry after unreachable hosts is held once (our own outage looks the same); the
+ * same address expiring again on another day within the look-back (policy.days) counts,
+ * both times: a dead host keeps expiring, and a burst of ours trips the surge breaker.
+ */
+function repeatedExpiries(
+	list: readonly Failure[],
+	policy: WindowPolicy,
+): Failure[] {
+	const day = (t: number): number => Math.floor(t / DAY_MS);
+	const expiries = list.filter((f) => f.expired);
+	return list.filter(
+		(f) =>
+			!f.expired ||
+			expiries.some(
+				(o) =>
+					day(o.at) !== day(f.at) &&
+					Math.abs(o.at - f.at) <= policy.days * DAY_MS,
+			),
+	);
 }
 
 /** Our own failures in the window, for the report: evaluated as if they counted. */

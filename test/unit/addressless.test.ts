@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { resolveAddressless } from "../../src/detect/addressless.ts";
-import { rfc3464 } from "../../src/detect/rfc3464.ts";
+import { resolveAddressless } from "../../src/detect/lib/addressless.ts";
+import { rfc3464 } from "../../src/detect/standard/rfc3464.ts";
 import type { Bounce, RecipientReport } from "../../src/detect/types.ts";
 import { mail, rows } from "../support/detect.ts";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { activeHunter } from "../../src/detect/activehunter.ts";
+import { activeHunter } from "../../src/detect/vendor/activehunter.ts";
 import { fixture, mail, rows } from "../support/detect.ts";
 
 test("activehunter: permanent fatal errors and the transcript", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { amazonWorkMail } from "../../src/detect/amazon-workmail.ts";
+import { amazonWorkMail } from "../../src/detect/vendor/amazon-workmail.ts";
 import { fixture, rows } from "../support/detect.ts";
 
 test("amazon-workmail: RFC 3464 fields quoted in the text", async () => {

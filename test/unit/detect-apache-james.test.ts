@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { apacheJames } from "../../src/detect/apache-james.ts";
+import { apacheJames } from "../../src/detect/vendor/apache-james.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { biglobe } from "../../src/detect/biglobe.ts";
+import { biglobe } from "../../src/detect/vendor/biglobe.ts";
 import { fixture, rows } from "../support/detect.ts";
 
 test("biglobe: addresses, then one reason for all", async () => {

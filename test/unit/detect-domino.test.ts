@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { domino } from "../../src/detect/domino.ts";
+import { domino } from "../../src/detect/vendor/domino.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { exchange2003 } from "../../src/detect/exchange2003.ts";
+import { exchange2003 } from "../../src/detect/vendor/exchange2003.ts";
 import { fixture, mail, rows } from "../support/detect.ts";
 
 test("exchange2003: prose notice, one entry per recipient", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { ezweb } from "../../src/detect/ezweb.ts";
+import { ezweb } from "../../src/detect/vendor/ezweb.ts";
 import { fixture, mail, rows } from "../support/detect.ts";
 
 test("ezweb: Recipient: block with the SMTP reply", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { fml } from "../../src/detect/fml.ts";
+import { fml } from "../../src/detect/vendor/fml.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { gmx } from "../../src/detect/gmx.ts";
+import { gmx } from "../../src/detect/vendor/gmx.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { imailServer } from "../../src/detect/imailserver.ts";
+import { imailServer } from "../../src/detect/vendor/imailserver.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

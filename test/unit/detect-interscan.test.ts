@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { interScan } from "../../src/detect/interscan.ts";
+import { interScan } from "../../src/detect/vendor/interscan.ts";
 import { fixture, mail, rows } from "../support/detect.ts";
 
 test("interscan: the SMTP exchange", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { kddi } from "../../src/detect/kddi.ts";
+import { kddi } from "../../src/detect/vendor/kddi.ts";
 import { fixture, rows } from "../support/detect.ts";
 
 test("kddi: Could not be delivered to, reason below", async () => {

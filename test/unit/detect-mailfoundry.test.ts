@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { mailFoundry } from "../../src/detect/mailfoundry.ts";
+import { mailFoundry } from "../../src/detect/vendor/mailfoundry.ts";
 import { fixture, mail, rows } from "../support/detect.ts";
 
 test("mailfoundry: permanent failure", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { mailMarshal } from "../../src/detect/mailmarshal.ts";
+import { mailMarshal } from "../../src/detect/vendor/mailmarshal.ts";
 import { fixture, rows } from "../support/detect.ts";
 
 test("mailmarshal: one reason, the affected recipients below it", async () => {

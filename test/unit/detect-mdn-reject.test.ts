@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { DETECTORS, detect } from "../../src/detect/index.ts";
-import { mdnReject } from "../../src/detect/mdn-reject.ts";
+import { mdnReject } from "../../src/detect/standard/mdn-reject.ts";
 import { fixture, rows } from "../support/detect.ts";
 
 test("mdn-reject: a Sieve reject sent as an MDN (Dovecot, full mailbox)", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { mFilter } from "../../src/detect/mfilter.ts";
+import { mFilter } from "../../src/detect/vendor/mfilter.ts";
 import { fixture, rows } from "../support/detect.ts";
 
 test("mfilter: addresses above the server message", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { mxLogic } from "../../src/detect/mxlogic.ts";
+import { mxLogic } from "../../src/detect/vendor/mxlogic.ts";
 import { fixture, mail, rows } from "../support/detect.ts";
 
 test("mxlogic: Exim's permanent error without X-Failed-Recipients", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { notes } from "../../src/detect/notes.ts";
+import { notes } from "../../src/detect/vendor/notes.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

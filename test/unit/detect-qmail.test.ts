@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { qmail } from "../../src/detect/qmail.ts";
+import { qmail } from "../../src/detect/vendor/qmail.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { textNotice } from "../../src/detect/text-notice.ts";
+import { textNotice } from "../../src/detect/generic/text-notice.ts";
+import { detect } from "../../src/detect/index.ts";
 import type { Message } from "../../src/mail/message.ts";
+import { fixture, rows } from "../support/detect.ts";
 
 function notice(
 	text: string,
@@ -133,5 +135,127 @@ describe("textNotice", () => {
 		expect(addresses(notice(text))).toEqual([
 			["rua@example.net", "failed", "5.0.0"],
 		]);
+	});
+
+	test("Exim's alias forms: the member that failed and the address we sent to", () => {
+		const found = textNotice(
+			notice(
+				"The following address(es) failed:\n\n  member@example.net\n    (generated from rua@example.org)\n    550 5.1.1 unknown user\n",
+			),
+		);
+		expect(
+			found?.kind === "bounce"
+				? found.recipients.map((r) => [r.address, r.original])
+				: found,
+		).toEqual([["member@example.net", "rua@example.org"]]);
+	});
+
+	test("an undisclosed member: the address it was generated from failed", () => {
+		const found = textNotice(
+			notice(
+				"The following address(es) failed:\n\n  an undisclosed address\n    (generated from rua@example.org)\n",
+			),
+		);
+		expect(
+			found?.kind === "bounce"
+				? found.recipients.map((r) => [r.address, r.original])
+				: found,
+		).toEqual([["rua@example.org", "rua@example.org"]]);
+	});
+
+	test("Postfix's 'expanded from' keeps the alias as the original", () => {
+		const found = textNotice(
+			notice(
+				"<member@example.net> (expanded from <rua@example.org>): host mx.example.net said: 550 5.1.1 unknown\n",
+			),
+		);
+		expect(
+			found?.kind === "bounce"
+				? found.recipients.map((r) => [r.address, r.original, r.status])
+				: found,
+		).toEqual([["member@example.net", "rua@example.org", "5.1.1"]]);
+	});
+
+	test("'(Originally addressed to ...)' names the recipient", () => {
+		expect(
+			addresses(
+				notice(
+					"Your message has encountered delivery problems\nto local user rua.\n(Originally addressed to rua@example.net)\n\nUser not known\n",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("LSMTP's Error-for:, MailEnable's [SMTP:...], Smail's 'addr ... reason'", () => {
+		for (const text of [
+			"Error-for:  rua@example.net\nError-Code: 0\n",
+			"\tRecipient: [SMTP:rua@example.net]\n\tReason: 550 mailbox unavailable\n",
+			"|---- Failed addresses follow: ----|\n rua@example.net ... unknown host\n",
+			"rua@example.net - no such user here.\n",
+		])
+			expect(addresses(notice(text))).toEqual([
+				["rua@example.net", "failed", "5.0.0"],
+			]);
+	});
+
+	test("'addressed to' in prose", () => {
+		expect(
+			addresses(
+				notice(
+					"The following message, addressed to 'rua@example.net',\nfailed because it has not been collected after 30 days\n",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("a line that names one address and says it failed, in other languages", () => {
+		for (const [subject, text] of [
+			[
+				"Ваше сообщение не доставлено",
+				" Local mailbox rua@example.net is unavailable: user not found\n",
+			],
+			["Unzustellbar", "Das Postfach rua@example.net existiert nicht.\n"],
+			["Non remis", "L'adresse rua@example.net n'existe pas.\n"],
+			["No se pudo entregar", "El buzón rua@example.net no existe.\n"],
+			["Non recapitato", "L'indirizzo rua@example.net non esiste.\n"],
+			["Mensagem não entregue", "O endereço rua@example.net não existe.\n"],
+			["Onbestelbaar", "Het adres rua@example.net bestaat niet.\n"],
+			["Wiadomość niedostarczona", "Adres rua@example.net nie istnieje.\n"],
+			["配信できませんでした", "rua@example.net は存在しません。\n"],
+			["系统退信", "rua@example.net 不存在\n"],
+		] as const)
+			expect(
+				addresses(notice(text, "Jane <jane@example.com>", subject)),
+			).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("the address in a failure subject when the body names none", () => {
+		expect(
+			addresses(
+				notice(
+					"This email address is wrong or no longer valid.\n",
+					undefined,
+					"Your message to rua@example.net could not be delivered.",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("a quoted Subject and a Report-ID are never recipients", () => {
+		expect(
+			addresses(
+				notice(
+					"Your Message\n\nTo:      <rua@example.net>\n\nSubject: Report Domain: example.org Submitter:\n mx.sender.test Report-ID:\n <example.org-123@mx.sender.test>\n\nDid not reach the following recipient: rua@example.net\n",
+					"Postmaster <>",
+					"Undeliverable: rua@example.net",
+				),
+			),
+		).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("a delivery-status part that names nobody falls back to the text", async () => {
+		const found = detect(await fixture("textnotice-10.eml"));
+		expect(found?.detector).toBe("text-notice");
+		expect(rows(found)).toEqual([["rua@bounce.test", "failed", "5.0.0"]]);
 	});
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { v5sendmail } from "../../src/detect/v5sendmail.ts";
+import { v5sendmail } from "../../src/detect/vendor/v5sendmail.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { verizon } from "../../src/detect/verizon.ts";
+import { verizon } from "../../src/detect/vendor/verizon.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

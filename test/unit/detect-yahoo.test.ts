@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { yahoo } from "../../src/detect/yahoo.ts";
+import { yahoo } from "../../src/detect/vendor/yahoo.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture, rows } from "../support/detect.ts";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { zoho } from "../../src/detect/zoho.ts";
+import { zoho } from "../../src/detect/vendor/zoho.ts";
 import { parseMessage } from "../../src/mail/message.ts";
 import { fixture } from "../support/detect.ts";
 

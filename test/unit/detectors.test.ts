@@ -1,9 +1,12 @@
 import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { xFailedRecipients } from "../../src/detect/generic/x-failed-recipients.ts";
 import { DETECTORS, detect } from "../../src/detect/index.ts";
-import { autoReply, feedbackReport } from "../../src/detect/not-a-bounce.ts";
-import { rfc3464 } from "../../src/detect/rfc3464.ts";
+import { feedbackReport } from "../../src/detect/standard/arf.ts";
+import { autoReply } from "../../src/detect/standard/auto-reply.ts";
+import { rfc3464 } from "../../src/detect/standard/rfc3464.ts";
 import type { Detection } from "../../src/detect/types.ts";
-import { xFailedRecipients } from "../../src/detect/x-failed-recipients.ts";
 import { type Message, parseMessage } from "../../src/mail/message.ts";
 
 /** A Postfix-shaped DSN; `headers` are added to the top-level header block. */
@@ -262,4 +265,16 @@ describe("generic detectors run last", () => {
 		expect(names.slice(-2)).toEqual(["rfc3464-inline", "text-notice"]);
 		expect(names.indexOf("amazon-ses")).toBeLessThan(autoReply);
 	});
+});
+
+describe("the catalogue: every detector has its own unit test on a fixture", () => {
+	const unit = import.meta.dirname;
+	for (const name of [...DETECTORS.map(([n]) => n), "verp"]) {
+		test(name, () => {
+			const file = join(unit, `detect-${name}.test.ts`);
+			expect(existsSync(file)).toBe(true);
+			// reads at least one fixture of its own from test/fixtures
+			expect(readFileSync(file, "utf8")).toMatch(/fixture\("[^"]+\.eml"\)/);
+		});
+	}
 });

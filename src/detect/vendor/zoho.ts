@@ -1,0 +1,61 @@
+import { header } from "../../mail/message.ts";
+import {
+	ADDRESS,
+	bounce,
+	fromHost,
+	recipient,
+	verdict,
+} from "../lib/blocks.ts";
+import type { Detector, RecipientReport } from "../types.ts";
+
+/**
+ * Zoho Mail (`X-ZohoMail` header), one line per recipient, e.g.
+ *   user@example.org Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <user@example.org>... User Unknown
+ * and its delay warning ("THIS IS A WARNING MESSAGE ONLY."), e.g.
+ *   [Status: Error, Address: <user@example.org>, ResponseCode 421, , Host not reachable.]
+ */
+export const zoho: Detector = (message) => {
+	if (
+		header(message, "x-zohomail") === undefined &&
+		!/zoho/i.test(header(message, "x-mailer") ?? "")
+	)
+		return undefined;
+	const text = message.text;
+	const warning = /WARNING MESSAGE ONLY|will be retried/i.test(text);
+	const recipients: RecipientReport[] = [];
+	for (const m of text.matchAll(
+		new RegExp(`^[ \\t]*(${ADDRESS.source})[ \\t]+(.*ERROR_CODE.*)$`, "gm"),
+	)) {
+		// "ERROR_CODE :550," -> "550 " so that the reply code reads as one
+		const diagnostic = (m[2] ?? "")
+			.replace(/ERROR_CODE\s*:\s*/g, "")
+			.replace(/\b([245]\d\d),/g, "$1 ");
+		const judged = verdict(diagnostic);
+		recipients.push(
+			recipient(
+				m[1] ?? "",
+				diagnostic,
+				warning ? { action: "delayed", status: judged.status } : judged,
+			),
+		);
+	}
+	for (const m of text.matchAll(
+		new RegExp(
+			`\\[Status: *\\w+, *Address: *<?(${ADDRESS.source})>?, *ResponseCode *(\\d{3})[, ]*([^\\]]*)\\]`,
+			"g",
+		),
+	)) {
+		const diagnostic = `${m[2]} ${m[3] ?? ""}`;
+		const judged = verdict(diagnostic);
+		recipients.push(
+			recipient(
+				m[1] ?? "",
+				diagnostic,
+				warning || !m[2]?.startsWith("5")
+					? { action: "delayed", status: judged.status }
+					: judged,
+			),
+		);
+	}
+	return bounce("zoho", recipients, fromHost(message));
+};
