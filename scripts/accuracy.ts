@@ -5,7 +5,8 @@
 //
 // For every labelled message (skipping `confidence: low` and `failed: null`):
 //   dry-run  `ingest --dry-run QUEUE_ID EXTENSION`: the set of recipients the decision records
-//            as failed (action "failed", suppressed or held as sender-side; held as an expiry
+//            as failed (action "failed", suppressed, held as sender-side or as a member of a
+//            remote alias (issue 12: the notice was read, the policy holds it); held as an expiry
 //            after unreachable hosts counts too when the label says `expired: true`) must
 //            equal the label's `failed` set. Whether a failure reaches the map is the map measure's question.
 //   map      (labels with `suppress`, i.e. dmarc/ and postfix/) `ingest` into a fresh data dir,
@@ -497,6 +498,7 @@ async function dryRun(
 				rcpt.action === "failed" &&
 				(rcpt.suppress === true ||
 					rcpt.hold === "sender-side" ||
+					rcpt.hold === "alias-member" ||
 					(item.label.expired && rcpt.hold === "expired-unreachable")) &&
 				typeof rcpt.address === "string",
 		);
