@@ -1,16 +1,22 @@
 import { forwardedReport } from "./detect/forwarded.ts";
 import { detect } from "./detect/index.ts";
 import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
+import { stripAngles } from "./dsn/address.ts";
 import { expiredUnreachable } from "./dsn/expiry.ts";
 import { normalizeMailbox } from "./dsn/mailbox.ts";
-import { oneLine, printable } from "./errors.ts";
+import { DataDirError, oneLine, printable, TempFailError } from "./errors.ts";
 import {
 	type Message,
+	parseEmbedded,
 	parseMessage,
 	TooManyPartsError,
 } from "./mail/message.ts";
 import { type Cause, classifyCause, DEFAULT_CAUSES } from "./policy/cause.ts";
-import { findReportDomain, namesReportDomain } from "./report/index.ts";
+import {
+	findReportDomain,
+	namesReportDomain,
+	returnedParts,
+} from "./report/index.ts";
 import { prove, TRUST_ANYONE, type TrustOptions } from "./trust/proof.ts";
 import { verpRecipient } from "./verp.ts";
 
@@ -47,11 +53,91 @@ export interface Decision {
 
 const MAX_DIAGNOSTIC = 500;
 
-/** What a message means, without side effects: `ingest` and `--dry-run` share it. */
+/**
+ * At most this many addresses are recorded from one message (issue 11): a report goes
+ * to the few addresses of one domain's rua= (RFC 7489 §6.3 allows a list; real records
+ * name one to three), and Postfix sends one report per domain. A DSN that names more
+ * is not a bounce of one report: it is quarantined as `too-many-recipients`, so no
+ * single message can put a crowd on the map or grow a domain file without limit.
+ */
+export const MAX_RECORDED = 10;
+
+/** Length caps of stored fields that come from the message (RFC 5321 §4.5.3.1 limits). */
+const MAX_STATUS = 32;
+const MAX_MTA = 255;
+
+/**
+ * What a message means, without side effects: `ingest` and `--dry-run` share it.
+ * Bounded effect (issue 11): a message that no parser can read, at any depth, is
+ * quarantined (`unparsable-mime`), never retried: only TempFailError (DNS) and the data
+ * dir are transient. A decision records at most MAX_RECORDED addresses.
+ */
 export async function decide(
 	input: Uint8Array,
 	extension: string,
 	trust: TrustOptions = TRUST_ANYONE,
+): Promise<Decision> {
+	let decision: Decision;
+	try {
+		decision = await decideMessage(input, extension, trust);
+	} catch (error) {
+		if (error instanceof TempFailError || error instanceof DataDirError)
+			throw error;
+		// postal-mime's nesting and header limits, inside a returned original too
+		return empty("quarantine", "unparsable-mime");
+	}
+	if (decision.outcome !== "record") return decision;
+	if (decision.recipients.filter(recorded).length > MAX_RECORDED)
+		return {
+			...decision,
+			outcome: "quarantine",
+			reason: "too-many-recipients",
+		};
+	return decision;
+}
+
+/** The recipients a record outcome writes (src/state/store.ts). */
+export function recorded(r: RecipientDecision): boolean {
+	return r.suppress || r.hold === "sender-side";
+}
+
+/**
+ * When the returned original's header names the report's recipients (To or Cc names
+ * one of the failed addresses), a failure of any other address is not a bounce of that
+ * report (issue 11: a forged crowd beside one genuine failure): it is held as
+ * `not-addressed`. When To/Cc name none of them, nothing is known and all stand.
+ */
+async function onlyAddressed(
+	recipients: RecipientDecision[],
+	message: Message,
+): Promise<RecipientDecision[]> {
+	if (!recipients.some(recorded)) return recipients;
+	const part = returnedParts(message)[0];
+	if (!part) return recipients;
+	const original = await parseEmbedded(part.content);
+	const named = new Set<string>();
+	for (const h of original.headers) {
+		if (h.name !== "to" && h.name !== "cc") continue;
+		for (const piece of h.value.split(",")) {
+			const address = normalizeMailbox(stripAngles(piece));
+			if (address) named.add(address);
+		}
+	}
+	// only when they name one of the failures: a list alias or "undisclosed-recipients"
+	// in To says nothing about who the report went to
+	if (!recipients.some((r) => recorded(r) && named.has(r.address)))
+		return recipients;
+	return recipients.map((r) =>
+		recorded(r) && !named.has(r.address)
+			? { ...r, suppress: false, hold: "not-addressed" }
+			: r,
+	);
+}
+
+async function decideMessage(
+	input: Uint8Array,
+	extension: string,
+	trust: TrustOptions,
 ): Promise<Decision> {
 	let message: Message;
 	let raw = input;
@@ -77,7 +163,7 @@ export async function decide(
 		};
 
 	const verp = verpRecipient(extension);
-	const recipients = judge(detection, verp);
+	const recipients = await onlyAddressed(judge(detection, verp), message);
 	const found = await findReportDomain(message, raw);
 	const base = {
 		outcome: "ignore" as Outcome,
@@ -85,7 +171,10 @@ export async function decide(
 		report_domain: found?.domain ?? null,
 		report_domain_source: found?.source ?? null,
 		detector: detection.detector,
-		reporting_mta: detection.reportingMta ?? null,
+		reporting_mta:
+			detection.reportingMta === undefined
+				? null
+				: oneLine(detection.reportingMta, MAX_MTA),
 		verp: verp ?? null,
 		dkim: null as string | null,
 		recipients,
@@ -116,6 +205,8 @@ export async function decide(
 		return { ...base, outcome: "record", reason: "sender-side" };
 	if (recipients.some((r) => r.hold === "invalid-address"))
 		return { ...base, outcome: "quarantine", reason: "invalid-address" };
+	if (recipients.some((r) => r.hold === "not-addressed"))
+		return { ...base, outcome: "quarantine", reason: "not-addressed" };
 	if (recipients.every((r) => r.action === "unknown"))
 		return { ...base, outcome: "quarantine", reason: "no-action" };
 	return { ...base, outcome: "ignore", reason: ignoreReason(recipients) };
@@ -161,7 +252,8 @@ function toDecision(report: RecipientReport): RecipientDecision {
 	return {
 		address: key ?? printable(report.original ?? report.address),
 		action: report.action,
-		status: report.status ?? null,
+		status:
+			report.status === undefined ? null : oneLine(report.status, MAX_STATUS),
 		diagnostic:
 			report.diagnostic === undefined
 				? null
@@ -173,7 +265,9 @@ function toDecision(report: RecipientReport): RecipientDecision {
 		orig_rcpt:
 			report.original === undefined ? null : oneLine(report.original, 320),
 		remote_mta:
-			report.remoteMta === undefined ? null : oneLine(report.remoteMta, 255),
+			report.remoteMta === undefined
+				? null
+				: oneLine(report.remoteMta, MAX_MTA),
 	};
 }
 

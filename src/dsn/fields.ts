@@ -8,7 +8,10 @@ export interface DeliveryStatus {
 	readonly recipients: readonly FieldGroup[];
 }
 
-const FIELD = /^([!-9;-~]+?)[ \t]*:[ \t]*(.*)$/;
+// linear (issue 11): the name cannot contain ":" or blanks, so nothing backtracks
+const FIELD = /^([!-9;-~]+)[ \t]*:(.*)$/;
+/** A field folded over more lines than this keeps only the first ones (issue 11). */
+const MAX_FOLDED_LINES = 1000;
 const RECIPIENT_KEYS = new Set(["final-recipient", "original-recipient"]);
 
 /**
@@ -23,8 +26,16 @@ export function parseDeliveryStatus(text: string): DeliveryStatus {
 	const recipients: Map<string, string>[] = [];
 	let group = new Map<string, string>();
 	let last: string | undefined;
+	// continuation lines are collected and joined once (linear: issue 11)
+	let folded: string[] = [];
 
+	const unfoldLast = () => {
+		if (last !== undefined && folded.length > 0)
+			group.set(last, [group.get(last) ?? "", ...folded].join(" ").trim());
+		folded = [];
+	};
 	const close = () => {
+		unfoldLast();
 		if (group.size === 0) return;
 		if (isRecipientGroup(group)) recipients.push(group);
 		else for (const [k, v] of group) if (!message.has(k)) message.set(k, v);
@@ -39,11 +50,12 @@ export function parseDeliveryStatus(text: string): DeliveryStatus {
 		}
 		// RFC 5322 §2.2.3: a line starting with white space continues the field
 		if ((line.startsWith(" ") || line.startsWith("\t")) && last !== undefined) {
-			group.set(last, `${group.get(last) ?? ""} ${line.trim()}`.trim());
+			if (folded.length < MAX_FOLDED_LINES) folded.push(line.trim());
 			continue;
 		}
 		const match = FIELD.exec(line);
 		if (!match) continue;
+		unfoldLast();
 		const name = (match[1] ?? "").toLowerCase();
 		const value = (match[2] ?? "").trim();
 		if (RECIPIENT_KEYS.has(name) && group.has(name) && isRecipientGroup(group))
