@@ -4,7 +4,7 @@
 // Postfix DSN, so a robust reader still finds the failure where one is left to find.
 import { gzipSync } from "node:zlib";
 import { zipSync } from "fflate";
-import { base64Lines, postfixDsn, reportXml } from "./messages.ts";
+import { base64Lines, dsnOfSize, postfixDsn, reportXml } from "./messages.ts";
 
 const FAILED = [{ address: "rua@example.net" }];
 
@@ -295,3 +295,122 @@ export function nestedBase64(depth: number): string {
 		data = new TextEncoder().encode(base64Lines(data));
 	return dsnWithReport(data);
 }
+
+// ---- issue 11: the attacks, each at a chosen size (scripts/bench/hostile.ts main) ----
+
+/** The plain DSN with `text` put into its notification part, before the mail system's line. */
+export function inNotice(text: string, dsn = plainDsn()): string {
+	const marker = "This is the mail system";
+	return dsn.replace(marker, `${text}\n${marker}`);
+}
+
+/** Ordinary text lines of about `bytes` bytes, to bring a message to a size. */
+export function filler(bytes: number): string {
+	const line = `${"lorem ipsum dolor sit amet ".repeat(3).trim()}\n`;
+	return line.repeat(Math.max(0, Math.ceil(bytes / line.length)));
+}
+
+/**
+ * Attack 1: a `mtaBytes` Reporting-MTA and `n` failed recipients, all named in the
+ * returned To (the generator of postfixDsn does), so only the recipient cap stops it.
+ */
+export function crowd(n: number, mtaBytes: number): string {
+	return manyRecipients(n).replace(
+		"Reporting-MTA: dns; mail.sender.test",
+		`Reporting-MTA: dns; ${"m".repeat(mtaBytes)}`,
+	);
+}
+
+/** Attack 5: `token` repeated to `bytes` bytes in the notice (a pattern's own token). */
+export function tokenRun(token: string, bytes: number): string {
+	return inNotice(token.repeat(Math.ceil(bytes / token.length)));
+}
+
+/** Attack 5: the failed recipient's Diagnostic-Code folded over `lines` lines. */
+export function deepFolding(lines: number): string {
+	return plainDsn().replace(
+		"    User unknown",
+		`    User unknown${"\n x".repeat(lines)}`,
+	);
+}
+
+/** Attack 5: a gzip report whose XML is `<domain` repeated to `bytes` bytes, no `>`. */
+export function xmlDomainRun(bytes: number): string {
+	const xml = `<feedback><policy_published>${"<domain".repeat(Math.ceil(bytes / 7))}`;
+	return dsnWithReport(gzipSync(xml, { level: 9 }));
+}
+
+/**
+ * Attack 6: a returned original nested `depth` multiparts deep (postal-mime stops at
+ * 32 levels: the whole message is unparsable), padded with `pad` bytes of notice text.
+ */
+export function deepReturned(depth: number, pad = 0): string {
+	let body = "Content-Type: text/plain\n\nreport\n";
+	for (let i = 0; i < depth; i++)
+		body = `Content-Type: multipart/mixed; boundary="r${i}"\n\n--r${i}\n${body}\n--r${i}--\n`;
+	const original = `From: DMARC Reports <dmarc-reports@sender.test>
+To: rua@example.net
+Subject: Report Domain: example.org Submitter: sender.test Report-ID: <x@sender.test>
+MIME-Version: 1.0
+${body}`;
+	return inNotice(filler(pad), withReturned(original));
+}
+
+/** Attack 6: `n` header lines in the returned original. */
+export function returnedHeaders(n: number): string {
+	const lines = Array.from({ length: n }, (_, i) => `X-H${i}: v${i}\n`).join(
+		"",
+	);
+	return withReturned(
+		`${lines}From: DMARC Reports <dmarc-reports@sender.test>
+To: rua@example.net
+Subject: Report Domain: example.org Submitter: sender.test Report-ID: <x@sender.test>
+
+report
+`,
+	);
+}
+
+/** The plain DSN with its returned message/rfc822 part replaced by `original`. */
+export function withReturned(original: string): string {
+	const dsn = plainDsn();
+	const start = dsn.indexOf("Content-Description: Undelivered Message");
+	const boundary = /boundary="([^"]+)"/.exec(dsn)?.[1] ?? "";
+	return `${dsn.slice(0, start)}Content-Description: Undelivered Message
+Content-Type: message/rfc822
+
+${original}
+--${boundary}--
+`;
+}
+
+/** Attack 9: junk mail to the report address, `bytes` bytes of it. */
+export function junk(bytes: number): string {
+	return `From: someone@spam.test\nSubject: buy now\n\n${filler(bytes)}`;
+}
+
+/**
+ * The hostile inputs of the benchmark table, each made about `bytes` bytes large (the
+ * XML run is its decompressed size; the message itself is small).
+ */
+export const ATTACKS: Readonly<
+	Record<string, (bytes: number) => string | Uint8Array>
+> = {
+	"1: Reporting-MTA + 2,000 recipients": (bytes) =>
+		crowd(2000, Math.max(0, bytes - crowd(2000, 0).length)),
+	"5: `reportdomain:` run in the notice": (bytes) =>
+		tokenRun("reportdomain:", bytes),
+	"5: a DSN field folded over many lines": (bytes) =>
+		deepFolding(Math.ceil(bytes / 3)),
+	"5: gzip report of `<domain` repeated": (bytes) => xmlDomainRun(bytes),
+	"5: `Final-Recipient:` lines in the notice": (bytes) =>
+		tokenRun("Final-Recipient:\n", bytes),
+	"5: `<@` + `@:` run in the notice": (bytes) =>
+		tokenRun("@:", bytes).replace("@:", "<@@:"),
+	"5: a run of `-` in the notice": (bytes) => tokenRun("-", bytes),
+	"6: returned original 41 levels deep": (bytes) => deepReturned(41, bytes),
+	"6: 100k+ header lines in the returned original": (bytes) =>
+		returnedHeaders(Math.max(100_000, Math.ceil(bytes / 12))),
+	"9: junk mail": (bytes) => junk(bytes),
+	"large report attachment": (bytes) => dsnOfSize(bytes),
+};

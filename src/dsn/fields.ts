@@ -10,7 +10,12 @@ export interface DeliveryStatus {
 
 // linear (issue 11): the name cannot contain ":" or blanks, so nothing backtracks
 const FIELD = /^([!-9;-~]+)[ \t]*:(.*)$/;
-/** A field folded over more lines than this keeps only the first ones (issue 11). */
+/**
+ * Bounds on one field (issue 11): a value keeps its first MAX_VALUE characters per
+ * line and its first MAX_FOLDED_LINES continuation lines; every stored field is capped
+ * shorter still (src/decide.ts), so nothing that matters is lost.
+ */
+const MAX_VALUE = 10_000;
 const MAX_FOLDED_LINES = 1000;
 const RECIPIENT_KEYS = new Set(["final-recipient", "original-recipient"]);
 
@@ -50,14 +55,15 @@ export function parseDeliveryStatus(text: string): DeliveryStatus {
 		}
 		// RFC 5322 §2.2.3: a line starting with white space continues the field
 		if ((line.startsWith(" ") || line.startsWith("\t")) && last !== undefined) {
-			if (folded.length < MAX_FOLDED_LINES) folded.push(line.trim());
+			if (folded.length < MAX_FOLDED_LINES)
+				folded.push(line.slice(0, MAX_VALUE).trim());
 			continue;
 		}
 		const match = FIELD.exec(line);
 		if (!match) continue;
 		unfoldLast();
 		const name = (match[1] ?? "").toLowerCase();
-		const value = (match[2] ?? "").trim();
+		const value = (match[2] ?? "").slice(0, MAX_VALUE).trim();
 		if (RECIPIENT_KEYS.has(name) && group.has(name) && isRecipientGroup(group))
 			close();
 		if (!group.has(name)) group.set(name, value);
