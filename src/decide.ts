@@ -46,6 +46,8 @@ export interface Decision {
 }
 
 const MAX_DIAGNOSTIC = 500;
+/** How much of a diagnostic the cause and expiry patterns read. */
+const MAX_CLASSIFIED = 4000;
 
 /**
  * At most this many addresses are recorded from one message (issue 11): a report goes
@@ -224,9 +226,12 @@ function toDecision(report: RecipientReport): RecipientDecision {
 	const key =
 		(report.original && normalizeMailbox(report.original)) ||
 		normalizeMailbox(report.address);
+	// the patterns of cause and expiry read a bounded text (issue 11): a detector may
+	// hand over a whole line of any length
+	const diagnostic = report.diagnostic?.slice(0, MAX_CLASSIFIED);
 	const cause =
 		report.action === "failed"
-			? classifyCause(report.status, report.diagnostic)
+			? classifyCause(report.status, diagnostic)
 			: null;
 	const hold = holdReason(report, key, cause);
 	return {
@@ -257,7 +262,12 @@ function holdReason(
 	cause: Cause | null,
 ): string | null {
 	if (report.action !== "failed") return null;
-	if (expiredUnreachable(report.status, report.diagnostic))
+	if (
+		expiredUnreachable(
+			report.status,
+			report.diagnostic?.slice(0, MAX_CLASSIFIED),
+		)
+	)
 		return "expired-unreachable";
 	if (key === undefined) return "invalid-address";
 	return cause !== null && !DEFAULT_CAUSES.has(cause) ? "sender-side" : null;

@@ -414,3 +414,113 @@ export const ATTACKS: Readonly<
 	"9: junk mail": (bytes) => junk(bytes),
 	"large report attachment": (bytes) => dsnOfSize(bytes),
 };
+
+// ---- bun scripts/bench/hostile.ts [--before BIN] [--after BIN] [--timeout MS] ----
+// Runs every ATTACKS generator at 1 MB and 10 MB through the binary of commit
+// c8d7a0a (before issue 11; built from `git archive` unless --before names one) and
+// the current tree's (--after), each in the sandbox of scripts/bench/sandbox.ts, and
+// writes the table between the `section:hostile` markers at the end of BENCHMARKS.md.
+
+if (import.meta.main) {
+	const { spawnSync } = await import("node:child_process");
+	const { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } =
+		await import("node:fs");
+	const { tmpdir, cpus } = await import("node:os");
+	const { join } = await import("node:path");
+	const { parseArgs } = await import("node:util");
+	const { checkedIngest } = await import("./sandbox.ts");
+
+	const ROOT = join(import.meta.dir, "..", "..");
+	const BEFORE = "c8d7a0a";
+	const { values } = parseArgs({
+		options: {
+			before: { type: "string" },
+			after: { type: "string" },
+			timeout: { type: "string", default: "30000" },
+		},
+	});
+	const timeoutMs = Number(values.timeout);
+	const scratch = mkdtempSync(join(tmpdir(), "ddp-hostile-bench-"));
+
+	/** Compiles `commit` (or the work tree) with that tree's own scripts/build.ts. */
+	const build = (commit: string | undefined): string => {
+		const out = join(scratch, `bin-${commit ?? "tree"}`);
+		let cwd = ROOT;
+		if (commit) {
+			cwd = join(scratch, `src-${commit}`);
+			spawnSync("mkdir", ["-p", cwd]);
+			const tar = spawnSync(
+				"sh",
+				["-c", `git archive ${commit} | tar -x -C ${cwd}`],
+				{ cwd: ROOT, stdio: "inherit" },
+			);
+			if (tar.status !== 0) throw new Error(`git archive ${commit} failed`);
+			symlinkSync(join(ROOT, "node_modules"), join(cwd, "node_modules"));
+		}
+		const r = spawnSync(process.execPath, ["scripts/build.ts", out], {
+			cwd,
+			stdio: "inherit",
+		});
+		if (r.status !== 0) throw new Error(`build of ${commit ?? "tree"} failed`);
+		return out;
+	};
+
+	const before = values.before ?? build(BEFORE);
+	const after = values.after ?? build(undefined);
+	const sizes = [1_000_000, 10_000_000];
+	const rows: string[] = [];
+	const cell = (v: Awaited<ReturnType<typeof checkedIngest>>): string[] => {
+		const outcome = v.timedOut
+			? `killed after ${timeoutMs / 1000} s`
+			: `exit ${v.status}: ${v.stdout.trim().split(":")[0]?.slice(0, 40)}`;
+		const time = v.timedOut
+			? `> ${timeoutMs / 1000} s`
+			: `${(v.wallMs / 1000).toFixed(2)} s`;
+		return [time, `${v.peakRssMb.toFixed(0)} MB`, outcome];
+	};
+	for (const [name, make] of Object.entries(ATTACKS)) {
+		for (const size of sizes) {
+			const message = make(size);
+			const input = typeof message === "string" ? latin1(message) : message;
+			const results: string[][] = [];
+			for (const bin of [before, after]) {
+				const v = await checkedIngest(bin, {
+					input,
+					queueId: "BENCH",
+					timeoutMs,
+				});
+				results.push(cell(v));
+			}
+			const row = `| ${name} | ${size / 1_000_000} MB (${(input.length / 1_000_000).toFixed(2)} MB) | ${results[0]?.join(" | ")} | ${results[1]?.join(" | ")} |`;
+			console.log(row);
+			rows.push(row);
+		}
+	}
+	const section = `<!-- section:hostile -->
+## Hostile inputs (issue 11)
+
+\`bun scripts/bench/hostile.ts\`: each generator of scripts/bench/hostile.ts (ATTACKS) at
+1 MB and 10 MB of its pathological content (the message size in brackets; the gzip run is
+small, its XML is the size), one \`ingest\` each in a fresh data dir. Before: commit
+${BEFORE}'s binary; after: this tree's. Time is wall time with process start; memory
+is peak RSS (VmHWM); runs are killed after ${timeoutMs / 1000} s. Measured on
+${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores, shared), ${new Date().toISOString().slice(0, 10)}.
+
+| generator | size | before: time | before: peak RSS | before: outcome | after: time | after: peak RSS | after: outcome |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join("\n")}
+<!-- /section:hostile -->`;
+	const file = join(ROOT, "BENCHMARKS.md");
+	const text = readFileSync(file, "utf8");
+	const start = text.indexOf("<!-- section:hostile -->");
+	const end = text.indexOf("<!-- /section:hostile -->");
+	const next =
+		start >= 0 && end > start
+			? text.slice(0, start) +
+				section +
+				text.slice(end + "<!-- /section:hostile -->".length)
+			: `${text.trimEnd()}\n\n${section}\n`;
+	writeFileSync(file, next);
+	rmSync(scratch, { recursive: true, force: true });
+	console.log(`BENCHMARKS.md: section hostile, ${rows.length} rows`);
+}
