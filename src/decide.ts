@@ -65,8 +65,8 @@ const MAX_MTA = 255;
 /**
  * What a message means, without side effects: `ingest` and `--dry-run` share it.
  * Bounded effect (issue 11): a message that no parser can read, at any depth, is
- * quarantined (`unparsable-mime`), never retried: only TempFailError (DNS) and the data
- * dir are transient. A decision records at most MAX_RECORDED addresses.
+ * quarantined (`unparsable-mime`, `internal-error`), never retried: only TempFailError
+ * (DNS) and the data dir are transient. A decision records at most MAX_RECORDED addresses.
  */
 export async function decide(
 	input: Uint8Array,
@@ -81,8 +81,14 @@ export async function decide(
 	} catch (error) {
 		if (error instanceof TempFailError || error instanceof DataDirError)
 			throw error;
-		// postal-mime's nesting and header limits, inside a returned original too
-		return empty("quarantine", "unparsable-mime");
+		// postal-mime's nesting and header limits, inside a returned original too; any
+		// other error is ours, and no retry would change it: kept for a replay once fixed
+		return empty(
+			"quarantine",
+			error instanceof Error && /mime|nesting|header/i.test(error.message)
+				? "unparsable-mime"
+				: "internal-error",
+		);
 	}
 	if (decision.outcome !== "record") return decision;
 	if (decision.recipients.filter(recorded).length > MAX_RECORDED)

@@ -626,8 +626,8 @@ describe("attack 5: pathological inputs end in time (killed after 10 s otherwise
 	const cases: [string, () => string, string][] = [
 		[
 			"`reportdomain:` 80,000 times in the notice (1 MB)",
-			() => hostile.tokenRun("reportdomain:", 80_000 * 13),
-			"recorded example.org:",
+			() => hostile.tokenRun("reportdomain:", 80_000 * 13, "<"),
+			"quarantined invalid-report-domain:",
 		],
 		[
 			"a Diagnostic-Code folded over 400,000 lines",
@@ -647,12 +647,12 @@ describe("attack 5: pathological inputs end in time (killed after 10 s otherwise
 		[
 			"`Final-Recipient:` lines in the notice (1 MB)",
 			() => hostile.tokenRun("Final-Recipient:\n", 1_000_000),
-			"recorded example.org:",
+			"recorded without report domain",
 		],
 		[
 			"a run of `@:` after `<@` in the notice (5 MB)",
 			() => hostile.tokenRun("@:", 5_000_000).replace("@:", "<@@:"),
-			"recorded example.org:",
+			"recorded without report domain",
 		],
 		[
 			"a large report attachment (15 MB)",

@@ -321,9 +321,20 @@ export function crowd(n: number, mtaBytes: number): string {
 	);
 }
 
-/** Attack 5: `token` repeated to `bytes` bytes in the notice (a pattern's own token). */
-export function tokenRun(token: string, bytes: number): string {
-	return inNotice(token.repeat(Math.ceil(bytes / token.length)));
+/**
+ * Attack 5: `token` repeated to `bytes` bytes in the notice (a pattern's own token), in
+ * a DSN that names no report domain anywhere else, so every fallback reads the text.
+ */
+export function tokenRun(token: string, bytes: number, tail = ""): string {
+	return inNotice(
+		token.repeat(Math.ceil(bytes / token.length)) + tail,
+		bareDsn(),
+	);
+}
+
+/** A Postfix DSN whose returned headers name no report domain (headers only, no Subject). */
+export function bareDsn(): string {
+	return postfixDsn({ recipients: FAILED, domain: null, headersOnly: true });
 }
 
 /** Attack 5: the failed recipient's Diagnostic-Code folded over `lines` lines. */
@@ -399,7 +410,7 @@ export const ATTACKS: Readonly<
 	"1: Reporting-MTA + 2,000 recipients": (bytes) =>
 		crowd(2000, Math.max(0, bytes - crowd(2000, 0).length)),
 	"5: `reportdomain:` run in the notice": (bytes) =>
-		tokenRun("reportdomain:", bytes),
+		tokenRun("reportdomain:", bytes, "<"),
 	"5: a DSN field folded over many lines": (bytes) =>
 		deepFolding(Math.ceil(bytes / 3)),
 	"5: gzip report of `<domain` repeated": (bytes) => xmlDomainRun(bytes),
