@@ -28,6 +28,10 @@ import {
 	MAX_MESSAGE_BYTES,
 	type Verdict,
 } from "../scripts/bench/sandbox.ts";
+import { regexLiterals } from "../scripts/redos.ts";
+import { parseDeliveryStatus } from "../src/dsn/fields.ts";
+import { reportDomainFromSubject } from "../src/report/subject.ts";
+import { reportDomainFromContent } from "../src/report/xml.ts";
 import { BIN } from "./support/cli.ts";
 
 const bin = process.env.DDP_BIN ?? BIN;
@@ -808,4 +812,43 @@ describe("attack 9: saved/ stays bounded", () => {
 		},
 		TEST_MS,
 	);
+});
+
+describe("issue 11: the linear readers and the ReDoS check, in-process", () => {
+	test("a DSN field folded 5,000 times keeps its first 1,000 continuation lines", () => {
+		const text = `Reporting-MTA: dns; a${"\n x".repeat(5000)}\n\nFinal-Recipient: rfc822; a@b.example\nAction: failed\n`;
+		const status = parseDeliveryStatus(text);
+		expect(status.message.get("reporting-mta")).toBe(
+			`dns; a${" x".repeat(1000)}`,
+		);
+		expect(status.recipients[0]?.get("action")).toBe("failed");
+	});
+
+	test("the report XML scan skips `<domain` runs and finds the policy domain", () => {
+		const xml = `<feedback><policy_published>${"<domain".repeat(1000)}><domainx>no.example</domainx><domain a="1"> example.org </domain></policy_published></feedback>`;
+		expect(reportDomainFromContent(encode(xml))).toBe("example.org");
+		expect(
+			reportDomainFromContent(
+				encode(`<policy_published>${"<domain".repeat(1000)}`),
+			),
+		).toBeUndefined();
+	});
+
+	test("the report-domain grammar reads past a run of `reportdomain:` ending in `<`", () => {
+		const text = `${"reportdomain:".repeat(1000)}< Report Domain: example.org Submitter: x`;
+		expect(reportDomainFromSubject(text)).toBe("example.org");
+	});
+
+	test("scripts/redos.ts finds regex literals, not division, strings or comments", () => {
+		const source = [
+			"#!/usr/bin/env bun",
+			// biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template
+			'const a = "/not/" + `/${x / 2}/`; // /comment/',
+			"const b = /a[/]b\\/c/gi.test(s) ? n / 2 / 3 : /x/;",
+			"/* /block/ */ if (/^y$/m.exec(z)) return /w+/;",
+		].join("\n");
+		expect(
+			regexLiterals("t.ts", source).map((l) => `/${l.source}/${l.flags}`),
+		).toEqual(["/a[/]b\\/c/gi", "/x/", "/^y$/m", "/w+/"]);
+	});
 });

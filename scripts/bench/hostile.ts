@@ -512,7 +512,8 @@ if (import.meta.main) {
 
 \`bun scripts/bench/hostile.ts\`: each generator of scripts/bench/hostile.ts (ATTACKS) at
 1 MB and 10 MB of its pathological content (the message size in brackets; the gzip run is
-small, its XML is the size), one \`ingest\` each in a fresh data dir. Before: commit
+small, its XML is the size; XML over 4 MB is not scanned at all, so that 10 MB row shows the
+inflate limit, not the scan), one \`ingest\` each in a fresh data dir. Before: commit
 ${BEFORE}'s binary; after: this tree's. Time is wall time with process start; memory
 is peak RSS (VmHWM); runs are killed after ${timeoutMs / 1000} s. Measured on
 ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores, shared), ${new Date().toISOString().slice(0, 10)}.

@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers";
 import { defineCommand } from "citty";
 import { type Decision, decide } from "../decide.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
