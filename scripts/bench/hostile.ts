@@ -533,6 +533,12 @@ ${rows.join("\n")}
 				text.slice(end + "<!-- /section:hostile -->".length)
 			: `${text.trimEnd()}\n\n${section}\n`;
 	writeFileSync(file, next);
+	// the table as Biome formats Markdown, so `npm run check` passes
+	spawnSync(join(ROOT, "node_modules", ".bin", "biome"), [
+		"format",
+		"--write",
+		file,
+	]);
 	rmSync(scratch, { recursive: true, force: true });
 	console.log(`BENCHMARKS.md: section hostile, ${rows.length} rows`);
 }
