@@ -661,6 +661,16 @@ describe("attack 5: pathological inputs end in time (killed after 10 s otherwise
 			"recorded without report domain",
 		],
 		[
+			"a plain notice of 2 MB of CR-separated lines",
+			() => hostile.noticeRun("Content-Type: multipart/report\r", 2_000_000),
+			"quarantined no-delivery-report:",
+		],
+		[
+			"a plain notice of 400,000 empty lines",
+			() => hostile.noticeRun("\n", 400_000),
+			"quarantined no-delivery-report:",
+		],
+		[
 			"a large report attachment (15 MB)",
 			() => hostile.dsnWithReport(new Uint8Array(11_000_000).fill(0x41)),
 			"recorded without report domain",

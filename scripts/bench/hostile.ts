@@ -337,6 +337,21 @@ export function bareDsn(): string {
 	return postfixDsn({ recipients: FAILED, domain: null, headersOnly: true });
 }
 
+/**
+ * Attack 5: a mailer-daemon notice with no delivery report whose text is `token`
+ * repeated to `bytes` bytes: every text detector reads it. With `token` ending in a
+ * lone CR, each is a line start for a /m pattern but no line end for `[^\n]*`.
+ */
+export function noticeRun(token: string, bytes: number): string {
+	return `From: MAILER-DAEMON@sender.test
+Subject: failure notice
+To: dmarc-reports@sender.test
+
+Hi. This is the qmail-send program at sender.test.
+${token.repeat(Math.ceil(bytes / token.length))}
+`;
+}
+
 /** Attack 5: the failed recipient's Diagnostic-Code folded over `lines` lines. */
 export function deepFolding(lines: number): string {
 	return plainDsn().replace(
@@ -419,6 +434,9 @@ export const ATTACKS: Readonly<
 	"5: `<@` + `@:` run in the notice": (bytes) =>
 		tokenRun("@:", bytes).replace("@:", "<@@:"),
 	"5: a run of `-` in the notice": (bytes) => tokenRun("-", bytes),
+	"5: CR-separated lines in a plain notice": (bytes) =>
+		noticeRun("Content-Type: multipart/report\r", bytes),
+	"5: newlines in a plain notice": (bytes) => noticeRun("\n", bytes / 20),
 	"6: returned original 41 levels deep": (bytes) => deepReturned(41, bytes),
 	"6: 100k+ header lines in the returned original": (bytes) =>
 		returnedHeaders(Math.max(100_000, Math.ceil(bytes / 12))),

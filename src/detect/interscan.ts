@@ -20,7 +20,7 @@ export const interScan: Detector = (message) => {
 	if (
 		!/InterScan/i.test(fromHeader(message)) &&
 		!/InterScan Messaging Security Suite/i.test(notice) &&
-		!/^\s*Sent <<< RCPT TO:/im.test(notice)
+		!/^[^\S\r\n\u2028\u2029]*Sent <<< RCPT TO:/im.test(notice)
 	)
 		return undefined;
 	const recipients: RecipientReport[] = [];
