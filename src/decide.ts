@@ -3,7 +3,7 @@ import { detect } from "./detect/index.ts";
 import type { Action, Bounce, RecipientReport } from "./detect/types.ts";
 import { expiredUnreachable } from "./dsn/expiry.ts";
 import { keyHold, normalizeMailbox } from "./dsn/mailbox.ts";
-import { oneLine, printable } from "./errors.ts";
+import { DataDirError, oneLine, printable, TempFailError } from "./errors.ts";
 import {
 	type Message,
 	parseMessage,
@@ -46,12 +46,88 @@ export interface Decision {
 }
 
 const MAX_DIAGNOSTIC = 500;
+/** How much of a diagnostic the cause and expiry patterns read. */
+const MAX_CLASSIFIED = 4000;
 
-/** What a message means, without side effects: `ingest` and `--dry-run` share it. */
+/**
+ * At most this many addresses are recorded from one message (issue 11): a report goes
+ * to the few addresses of one domain's rua= (RFC 7489 §6.3 allows a list; real records
+ * name one to three), and Postfix sends one report per domain. A DSN that names more
+ * is not a bounce of one report: it is quarantined as `too-many-recipients`, so no
+ * single message can put a crowd on the map or grow a domain file without limit.
+ */
+export const MAX_RECORDED = 10;
+
+/** Length caps of stored fields that come from the message (RFC 5321 §4.5.3.1 limits). */
+const MAX_STATUS = 32;
+const MAX_MTA = 255;
+
+/**
+ * What a message means, without side effects: `ingest` and `--dry-run` share it.
+ * Bounded effect (issue 11): a message that no parser can read, at any depth, is
+ * quarantined (`unparsable-mime`, `internal-error`), never retried: only TempFailError
+ * (DNS) and the data dir are transient. A decision records at most MAX_RECORDED addresses.
+ */
 export async function decide(
 	input: Uint8Array,
 	extension: string,
 	trust: TrustOptions = TRUST_ANYONE,
+): Promise<Decision> {
+	if (countLines(input, MAX_LINES) > MAX_LINES)
+		return empty("quarantine", "too-many-lines");
+	let decision: Decision;
+	try {
+		decision = await decideMessage(input, extension, trust);
+	} catch (error) {
+		if (error instanceof TempFailError || error instanceof DataDirError)
+			throw error;
+		// postal-mime's nesting and header limits, inside a returned original too; any
+		// other error is ours, and no retry would change it: kept for a replay once fixed
+		return empty(
+			"quarantine",
+			error instanceof Error && /mime|nesting|header/i.test(error.message)
+				? "unparsable-mime"
+				: "internal-error",
+		);
+	}
+	if (decision.outcome !== "record") return decision;
+	if (decision.recipients.filter(recorded).length > MAX_RECORDED)
+		return {
+			...decision,
+			outcome: "quarantine",
+			reason: "too-many-recipients",
+		};
+	return decision;
+}
+
+/**
+ * The MIME parser pays per line (about 2 µs): 20 MB of 3-byte folded lines or a
+ * returned original of a million header lines would take it tens of seconds. Real DSNs
+ * stay far below: 20 MB of base64 is 270,000 lines. More lines than this are not parsed.
+ */
+export const MAX_LINES = 500_000;
+
+/** LF-terminated lines in `bytes`, counted up to `max + 1`. */
+function countLines(bytes: Uint8Array, max: number): number {
+	let count = 0;
+	for (
+		let i = bytes.indexOf(10);
+		i >= 0 && count <= max;
+		i = bytes.indexOf(10, i + 1)
+	)
+		count++;
+	return count;
+}
+
+/** The recipients a record outcome writes (src/state/store.ts). */
+export function recorded(r: RecipientDecision): boolean {
+	return r.suppress || r.hold === "sender-side";
+}
+
+async function decideMessage(
+	input: Uint8Array,
+	extension: string,
+	trust: TrustOptions,
 ): Promise<Decision> {
 	let message: Message;
 	let raw = input;
@@ -85,7 +161,10 @@ export async function decide(
 		report_domain: found?.domain ?? null,
 		report_domain_source: found?.source ?? null,
 		detector: detection.detector,
-		reporting_mta: detection.reportingMta ?? null,
+		reporting_mta:
+			detection.reportingMta === undefined
+				? null
+				: oneLine(detection.reportingMta, MAX_MTA),
 		verp: verp ?? null,
 		dkim: null as string | null,
 		recipients,
@@ -184,15 +263,19 @@ function toDecision(report: RecipientReport, text: string): RecipientDecision {
 	const key =
 		(report.original && normalizeMailbox(report.original)) ||
 		normalizeMailbox(report.address);
+	// the patterns of cause and expiry read a bounded text (issue 11): a detector may
+	// hand over a whole line of any length
+	const diagnostic = report.diagnostic?.slice(0, MAX_CLASSIFIED);
 	const cause =
 		report.action === "failed"
-			? classifyCause(report.status, report.diagnostic)
+			? classifyCause(report.status, diagnostic)
 			: null;
 	const hold = holdReason(report, key, cause, text);
 	return {
 		address: key ?? printable(report.original ?? report.address),
 		action: report.action,
-		status: report.status ?? null,
+		status:
+			report.status === undefined ? null : oneLine(report.status, MAX_STATUS),
 		diagnostic:
 			report.diagnostic === undefined
 				? null
@@ -204,7 +287,9 @@ function toDecision(report: RecipientReport, text: string): RecipientDecision {
 		orig_rcpt:
 			report.original === undefined ? null : oneLine(report.original, 320),
 		remote_mta:
-			report.remoteMta === undefined ? null : oneLine(report.remoteMta, 255),
+			report.remoteMta === undefined
+				? null
+				: oneLine(report.remoteMta, MAX_MTA),
 	};
 }
 
@@ -215,7 +300,12 @@ function holdReason(
 	text: string,
 ): string | null {
 	if (report.action !== "failed") return null;
-	if (expiredUnreachable(report.status, report.diagnostic))
+	if (
+		expiredUnreachable(
+			report.status,
+			report.diagnostic?.slice(0, MAX_CLASSIFIED),
+		)
+	)
 		return "expired-unreachable";
 	if (key === undefined) return "invalid-address";
 	if (aliasMember(report, text)) return "alias-member";

@@ -28,6 +28,10 @@ import {
 	MAX_MESSAGE_BYTES,
 	type Verdict,
 } from "../scripts/bench/sandbox.ts";
+import { regexLiterals } from "../scripts/redos.ts";
+import { parseDeliveryStatus } from "../src/dsn/fields.ts";
+import { reportDomainFromSubject } from "../src/report/subject.ts";
+import { reportDomainFromContent } from "../src/report/xml.ts";
 import { BIN } from "./support/cli.ts";
 
 const bin = process.env.DDP_BIN ?? BIN;
@@ -404,10 +408,12 @@ async function dataDirOnTmpfs(): Promise<{ mount: string; data: string }> {
 	return { mount, data };
 }
 
+// ten: as many as one message may record (src/decide.ts MAX_RECORDED), more than the
+// room left in the domain file's page, with long addresses
 const manyFailed = postfixDsn({
 	queueId: "FULL",
-	recipients: Array.from({ length: 20 }, (_, i) => ({
-		address: `rua${i}@r${i}.example.net`,
+	recipients: Array.from({ length: 10 }, (_, i) => ({
+		address: `rua-${"x".repeat(40)}${i}@r${i}.${"y".repeat(40)}.example.net`,
 	})),
 });
 
@@ -461,7 +467,7 @@ describe.skipIf(!canMount)("a full disk: exit 75, nothing half-written", () => {
 			expect(retry.kind, explain(retry)).toBe("recorded");
 			expect(
 				readFileSync(file, "utf8").split("\n").filter(Boolean).length,
-			).toBe(21);
+			).toBe(11);
 		},
 		TEST_MS,
 	);
@@ -568,3 +574,293 @@ describe.skipIf(!canMount)(
 		);
 	},
 );
+
+// ---- issue 11: a hostile sender, attacks 1, 5, 6, 7 and 9 of its table ----
+
+/** A fresh data dir with domains/ and saved/. */
+function freshDataDir(): string {
+	const dir = mkdtempSync(join(tmpdir(), "ddp-hostile-"));
+	for (const sub of ["domains", "saved"]) mkdirSync(join(dir, sub));
+	return dir;
+}
+
+describe("attack 1: one message records a bounded amount", () => {
+	test(
+		"a 1 MB Reporting-MTA and 1,100 failed recipients: quarantined too-many-recipients, nothing recorded",
+		async () => {
+			const v = await survives(hostile.crowd(1100, 1_000_000));
+			expect(v.stdout).toStartWith("quarantined too-many-recipients: saved/");
+			expect(v.kind).toBe("quarantined");
+		},
+		TEST_MS,
+	);
+	test(
+		"2,000 recipients: quarantined, not recorded",
+		async () => {
+			const v = await survives(hostile.manyRecipients(2000));
+			expect(v.stdout).toStartWith("quarantined too-many-recipients");
+		},
+		TEST_MS,
+	);
+	test(
+		"ten recipients and a 1 MB Reporting-MTA: all ten recorded, each line of bounded size",
+		async () => {
+			const dir = freshDataDir();
+			const v = await checkedIngest(bin, {
+				input: encode(hostile.crowd(10, 1_000_000)),
+				dataDir: dir,
+				queueId: "CROWD10",
+			});
+			expect(v.problems, explain(v)).toEqual([]);
+			expect(v.kind).toBe("recorded");
+			const lines = readFileSync(join(dir, "domains", "example.org"), "utf8")
+				.split("\n")
+				.filter(Boolean);
+			expect(lines.length).toBe(10);
+			for (const line of lines) {
+				expect(line.length).toBeLessThan(2048);
+				const record = JSON.parse(line) as { reporting_mta: string };
+				expect(record.reporting_mta.length).toBeLessThanOrEqual(255);
+			}
+			rmSync(dir, { recursive: true, force: true });
+		},
+		TEST_MS,
+	);
+});
+
+describe("attack 5: pathological inputs end in time (killed after 10 s otherwise)", () => {
+	const cases: [string, () => string, string][] = [
+		[
+			"`reportdomain:` 80,000 times in the notice (1 MB)",
+			() => hostile.tokenRun("reportdomain:", 80_000 * 13, "<"),
+			"quarantined invalid-report-domain:",
+		],
+		[
+			"a Diagnostic-Code folded over 400,000 lines",
+			() => hostile.deepFolding(400_000),
+			"recorded example.org:",
+		],
+		[
+			"a DSN field folded over 800,000 lines (2.4 MB): too many lines to parse",
+			() => hostile.deepFolding(800_000),
+			"quarantined too-many-lines:",
+		],
+		[
+			"a gzip report attachment of `<domain` 590,000 times",
+			() => hostile.xmlDomainRun(590_000 * 7),
+			"recorded without report domain",
+		],
+		[
+			"`Final-Recipient:` lines in the notice (1 MB)",
+			() => hostile.tokenRun("Final-Recipient:\n", 1_000_000),
+			"recorded without report domain",
+		],
+		[
+			"a run of `@:` after `<@` in the notice (5 MB)",
+			() => hostile.tokenRun("@:", 5_000_000).replace("@:", "<@@:"),
+			"recorded without report domain",
+		],
+		[
+			"a plain notice of 2 MB of CR-separated lines",
+			() => hostile.noticeRun("Content-Type: multipart/report\r", 2_000_000),
+			"quarantined no-delivery-report:",
+		],
+		[
+			"a plain notice of 400,000 empty lines",
+			() => hostile.noticeRun("\n", 400_000),
+			"quarantined no-delivery-report:",
+		],
+		[
+			"a large report attachment (15 MB)",
+			() => hostile.dsnWithReport(new Uint8Array(11_000_000).fill(0x41)),
+			"recorded without report domain",
+		],
+	];
+	for (const [name, make, outcome] of cases)
+		test(
+			name,
+			async () => {
+				const v = await survives(make());
+				expect(v.stdout).toStartWith(outcome);
+			},
+			TEST_MS,
+		);
+});
+
+describe("attack 6: a message no parser reads is quarantined, never retried", () => {
+	test(
+		"a returned original nested 41 levels deep",
+		async () => {
+			const v = await survives(hostile.deepReturned(41));
+			expect(v.status).toBe(0);
+			expect(v.stdout).toStartWith("quarantined unparsable-mime: saved/");
+		},
+		TEST_MS,
+	);
+	test(
+		"100,000 header lines in the returned original",
+		async () => {
+			const v = await survives(hostile.returnedHeaders(100_000));
+			expect(v.status).toBe(0);
+			expect(v.stdout).toStartWith("quarantined unparsable-mime: saved/");
+		},
+		TEST_MS,
+	);
+	test(
+		"600,000 header lines in the returned original",
+		async () => {
+			const v = await survives(hostile.returnedHeaders(1_000_000));
+			expect(v.stdout).toStartWith("quarantined too-many-lines: saved/");
+		},
+		TEST_MS,
+	);
+});
+
+/** The signals a process has handlers for, from /proc (0 when unreadable). */
+function caught(pid: number): bigint {
+	try {
+		const status = readFileSync(`/proc/${pid}/status`, "utf8");
+		return BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? "0"}`);
+	} catch {
+		return 0n;
+	}
+}
+
+describe("attack 7: SIGTERM and SIGINT end ingest with 75, nothing written", () => {
+	for (const signal of ["SIGTERM", "SIGINT"] as const)
+		test(
+			`${signal} while the message is still arriving`,
+			async () => {
+				const dir = freshDataDir();
+				const dsn = encode(hostile.crowd(5, 0));
+				const child = Bun.spawn([bin, "ingest", "SIG", "", dir], {
+					stdin: "pipe",
+					stdout: "pipe",
+					stderr: "pipe",
+					env: { PATH: "/usr/bin:/bin", LANG: "C" },
+				});
+				child.stdin.write(dsn.subarray(0, dsn.length >> 1));
+				await child.stdin.flush();
+				// until ingest catches the signal (SigCgt), a kill would end it before it starts
+				const bit = 1n << BigInt((signal === "SIGTERM" ? 15 : 2) - 1);
+				for (let i = 0; i < 500 && (caught(child.pid) & bit) === 0n; i++)
+					await Bun.sleep(10);
+				child.kill(signal);
+				await Bun.sleep(100);
+				child.stdin.write(dsn.subarray(dsn.length >> 1));
+				await child.stdin.end();
+				const stdout = await new Response(child.stdout).text();
+				await child.exited;
+				expect(child.exitCode).toBe(75);
+				expect(stdout).toStartWith(`4.3.0 interrupted by ${signal}`);
+				expect(readdirSync(join(dir, "domains"))).toEqual([]);
+				expect(readdirSync(join(dir, "saved"))).toEqual([]);
+				rmSync(dir, { recursive: true, force: true });
+			},
+			TEST_MS,
+		);
+});
+
+describe("attack 9: saved/ stays bounded", () => {
+	test(
+		"5 MB of junk keeps its first 1 MB, with its size noted",
+		async () => {
+			const message = encode(hostile.junk(5_000_000));
+			const dir = freshDataDir();
+			const v = await checkedIngest(bin, {
+				input: message,
+				dataDir: dir,
+				queueId: "JUNK",
+			});
+			expect(v.problems, explain(v)).toEqual([]);
+			const saved = readFileSync(join(dir, "saved", "JUNK.no-delivery-report"));
+			const note = `X-Dmarc-Dsn-Processor-Saved: first 1048576 of ${message.length} bytes\r\n`;
+			expect(saved.length).toBe(note.length + 1048576);
+			expect(saved.subarray(0, note.length).toString("latin1")).toBe(note);
+			rmSync(dir, { recursive: true, force: true });
+		},
+		TEST_MS,
+	);
+	test(
+		"with saved/ over its 100 MB quota, a further message keeps only a 4 KB head",
+		async () => {
+			const dir = freshDataDir();
+			// a sparse file: 100 MB by its size, no disk used
+			const r = spawnSync("truncate", [
+				"-s",
+				"100M",
+				join(dir, "saved", "OLD.no-delivery-report"),
+			]);
+			expect(r.status).toBe(0);
+			const message = hostile.junk(100_000);
+			const v = await runBin(["ingest", "MORE", "", dir], message);
+			expect(v.status).toBe(0);
+			expect(v.stdout).toStartWith("quarantined no-delivery-report");
+			const saved = readFileSync(join(dir, "saved", "MORE.no-delivery-report"));
+			const note = `X-Dmarc-Dsn-Processor-Saved: first 4096 of ${message.length} bytes\r\n`;
+			expect(saved.length).toBe(note.length + 4096);
+			rmSync(dir, { recursive: true, force: true });
+		},
+		TEST_MS,
+	);
+	test(
+		"20 MB and more is saved cut at 1 MB, with the size received",
+		async () => {
+			const dir = freshDataDir();
+			const big = encode(hostile.junk(21_000_000));
+			const v = await runBin(
+				["ingest", "BIG", "", dir],
+				new TextDecoder("latin1").decode(big),
+			);
+			expect(v.status).toBe(0);
+			expect(v.stdout).toStartWith(
+				`quarantined too-large (${big.length} bytes)`,
+			);
+			const saved = readFileSync(join(dir, "saved", "BIG.too-large"));
+			expect(saved.subarray(0, 80).toString("latin1")).toStartWith(
+				`X-Dmarc-Dsn-Processor-Saved: first 1048576 of ${big.length} bytes\r\n`,
+			);
+			rmSync(dir, { recursive: true, force: true });
+		},
+		TEST_MS,
+	);
+});
+
+describe("issue 11: the linear readers and the ReDoS check, in-process", () => {
+	test("a DSN field folded 5,000 times keeps its first 1,000 continuation lines", () => {
+		const text = `Reporting-MTA: dns; a${"\n x".repeat(5000)}\n\nFinal-Recipient: rfc822; a@b.example\nAction: failed\n`;
+		const status = parseDeliveryStatus(text);
+		expect(status.message.get("reporting-mta")).toBe(
+			`dns; a${" x".repeat(1000)}`,
+		);
+		expect(status.recipients[0]?.get("action")).toBe("failed");
+	});
+
+	test("the report XML scan skips `<domain` runs and finds the policy domain", () => {
+		const xml = `<feedback><policy_published>${"<domain".repeat(1000)}><domainx>no.example</domainx><domain a="1"> example.org </domain></policy_published></feedback>`;
+		expect(reportDomainFromContent(encode(xml))).toBe("example.org");
+		expect(
+			reportDomainFromContent(
+				encode(`<policy_published>${"<domain".repeat(1000)}`),
+			),
+		).toBeUndefined();
+	});
+
+	test("the report-domain grammar reads past a run of `reportdomain:` ending in `<`", () => {
+		const text = `${"reportdomain:".repeat(1000)}< Report Domain: example.org Submitter: x`;
+		expect(reportDomainFromSubject(text)).toBe("example.org");
+	});
+
+	test("scripts/redos.ts finds regex literals, not division, strings or comments", () => {
+		const source = [
+			"#!/usr/bin/env bun",
+			// biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template
+			'const a = "/not/" + `/${x / 2}/`; // /comment/',
+			"const b = /a[/]b\\/c/gi.test(s) ? n / 2 / 3 : /x/;",
+			"/* /block/ */ if (/^y$/m.exec(z)) return /w+/;",
+		].join("\n");
+		expect(
+			regexLiterals("t.ts", source).map((l) => `/${l.source}/${l.flags}`),
+		).toEqual(["/a[/]b\\/c/gi", "/x/", "/^y$/m", "/w+/"]);
+	});
+});

@@ -29,6 +29,14 @@ export function hostileSeeds(): Uint8Array[] {
 		hostile.gzipBomb(64),
 		hostile.zipManyEntries(50),
 		hostile.nestedBase64(3),
+		// issue 11: small instances of the attack generators
+		hostile.crowd(20, 2000),
+		hostile.deepReturned(41),
+		hostile.returnedHeaders(2000),
+		hostile.tokenRun("reportdomain:", 20_000, "<"),
+		hostile.deepFolding(2000),
+		hostile.xmlDomainRun(50_000),
+		hostile.junk(10_000),
 		...Object.values(hostile.BAD_ENCODINGS),
 	].map((t) => hostile.latin1(t));
 	return [...text, hostile.nulBytes(), hostile.invalidUtf8()];

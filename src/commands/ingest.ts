@@ -1,9 +1,10 @@
+import { setImmediate } from "node:timers";
 import { defineCommand } from "citty";
 import { looksLikeOption, wrongPlace } from "../cli/strict.ts";
 import { type Decision, decide } from "../decide.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { dataDirFrom, env, envFlag } from "../env.ts";
-import { describe, EX, UsageError } from "../errors.ts";
+import { describe, EX, oneLine, UsageError } from "../errors.ts";
 import { readStdin } from "../mail/stdin.ts";
 import { prepareDataDir } from "../state/data-dir.ts";
 import { quarantine, recordFailures } from "../state/store.ts";
@@ -113,12 +114,35 @@ export function checkPositionals(
 		);
 }
 
+/**
+ * SIGTERM and SIGINT (postfix stop, a shutdown, an operator's ^C) end ingest with 75
+ * and nothing half-written (issue 11): JavaScript handles a signal only between
+ * synchronous sections, each write to the data dir is one such section (one write(2)
+ * per record, a saved file created whole or removed), and `checkpoint()` lets a pending
+ * signal in before the first write. Once a write is made, the DSN is done: the handler
+ * then lets the run finish with its own exit code rather than have Postfix deliver the
+ * DSN twice.
+ */
+const interrupt = { committed: false };
+
+function onSignal(signal: NodeJS.Signals): void {
+	if (interrupt.committed) return;
+	console.log(`4.3.0 interrupted by ${signal}, will retry`);
+	process.exit(EX.TEMPFAIL);
+}
+
+/** Yields to the event loop so that a signal received so far is handled now. */
+function checkpoint(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
+}
+
 export async function ingest(
 	opts: IngestOptions,
 	verbose: (line: string) => void,
 ): Promise<string> {
 	if (!opts.dryRun) prepareDataDir(opts.dataDir);
 	const input = await readStdin(MAX_MESSAGE_BYTES);
+	await checkpoint();
 	if (input.truncated) {
 		if (opts.dryRun)
 			return JSON.stringify({
@@ -127,23 +151,27 @@ export async function ingest(
 				report_domain: null,
 				recipients: [],
 			});
+		interrupt.committed = true;
 		const saved = quarantine(
 			opts.dataDir,
 			input.bytes,
 			opts.queueId,
 			"too-large",
+			input.size,
 		);
 		return `quarantined too-large (${input.size} bytes): ${saved}`;
 	}
 	const decision = await decide(input.bytes, opts.extension, opts.trust);
 	verbose(`decision: ${JSON.stringify(decision)}`);
 	if (opts.dryRun) return JSON.stringify(decision);
+	await checkpoint();
+	interrupt.committed = decision.outcome !== "ignore";
 	switch (decision.outcome) {
 		case "record": {
 			const file = recordFailures(
 				opts.dataDir,
 				decision,
-				opts.queueId,
+				oneLine(opts.queueId, 64),
 				new Date(),
 			);
 			return summary(decision, file);
@@ -232,6 +260,8 @@ export default defineCommand({
 	async run({ args, rawArgs }) {
 		const details: string[] = [];
 		const verbose = args.verbose === true || envFlag("VERBOSE");
+		process.on("SIGTERM", onSignal);
+		process.on("SIGINT", onSignal);
 		const timer = setTimeout(() => {
 			console.log(`4.3.0 timed out after ${DEADLINE_MS / 1000} s, will retry`);
 			process.exit(EX.TEMPFAIL);

@@ -14,7 +14,8 @@ import { stripComments } from "./fields.ts";
  */
 export function decodeAddressField(value: string): string {
 	let rest = stripComments(value);
-	const typed = /^([A-Za-z0-9-]+)\s*;\s*(.*)$/.exec(rest);
+	// linear (issue 11): the blanks after ";" go with trim() below, not a second \s*
+	const typed = /^([A-Za-z0-9-]+)\s*;(.*)$/.exec(rest);
 	let type = "rfc822";
 	if (typed) {
 		type = (typed[1] ?? "").toLowerCase();

@@ -8,7 +8,15 @@ export interface DeliveryStatus {
 	readonly recipients: readonly FieldGroup[];
 }
 
-const FIELD = /^([!-9;-~]+?)[ \t]*:[ \t]*(.*)$/;
+// linear (issue 11): the name cannot contain ":" or blanks, so nothing backtracks
+const FIELD = /^([!-9;-~]+)[ \t]*:(.*)$/;
+/**
+ * Bounds on one field (issue 11): a value keeps its first MAX_VALUE characters per
+ * line and its first MAX_FOLDED_LINES continuation lines; every stored field is capped
+ * shorter still (src/decide.ts), so nothing that matters is lost.
+ */
+const MAX_VALUE = 10_000;
+const MAX_FOLDED_LINES = 1000;
 const RECIPIENT_KEYS = new Set(["final-recipient", "original-recipient"]);
 
 /**
@@ -23,8 +31,16 @@ export function parseDeliveryStatus(text: string): DeliveryStatus {
 	const recipients: Map<string, string>[] = [];
 	let group = new Map<string, string>();
 	let last: string | undefined;
+	// continuation lines are collected and joined once (linear: issue 11)
+	let folded: string[] = [];
 
+	const unfoldLast = () => {
+		if (last !== undefined && folded.length > 0)
+			group.set(last, [group.get(last) ?? "", ...folded].join(" ").trim());
+		folded = [];
+	};
 	const close = () => {
+		unfoldLast();
 		if (group.size === 0) return;
 		if (isRecipientGroup(group)) recipients.push(group);
 		else for (const [k, v] of group) if (!message.has(k)) message.set(k, v);
@@ -39,13 +55,15 @@ export function parseDeliveryStatus(text: string): DeliveryStatus {
 		}
 		// RFC 5322 §2.2.3: a line starting with white space continues the field
 		if ((line.startsWith(" ") || line.startsWith("\t")) && last !== undefined) {
-			group.set(last, `${group.get(last) ?? ""} ${line.trim()}`.trim());
+			if (folded.length < MAX_FOLDED_LINES)
+				folded.push(line.slice(0, MAX_VALUE).trim());
 			continue;
 		}
 		const match = FIELD.exec(line);
 		if (!match) continue;
+		unfoldLast();
 		const name = (match[1] ?? "").toLowerCase();
-		const value = (match[2] ?? "").trim();
+		const value = (match[2] ?? "").slice(0, MAX_VALUE).trim();
 		if (RECIPIENT_KEYS.has(name) && group.has(name) && isRecipientGroup(group))
 			close();
 		if (!group.has(name)) group.set(name, value);

@@ -10,7 +10,8 @@ export function parseStatus(value: string | undefined): string | undefined {
 	if (value === undefined) return undefined;
 	const code =
 		value
-			.replace(/\(.*?\)/g, "")
+			// linear (issue 11): a comment ends at the next "(" too, not only at ")"
+			.replace(/\([^()\n\r\u2028\u2029]*\)/g, "")
 			.trim()
 			.split(/\s+/)[0] ?? "";
 	const match = STATUS.exec(code);

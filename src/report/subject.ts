@@ -7,8 +7,10 @@ import { normalizeDomain } from "./domain.ts";
  * the colon, a missing Submitter or Report-ID, U-labels and upper case. RFC 8460 §5.3
  * TLS-RPT subjects share the grammar.
  */
+// Linear (issue 11): the domain stops at ":" too, so a run of "reportdomain:" costs each
+// start a few characters, not the rest of the text (a lazy capture made it quadratic).
 const REPORT_DOMAIN =
-	/report[ \t]*-?domain[ \t]*:[ \t]*<?([^\s<>;,]+?)>?(?=[\s;,]|$)/i;
+	/report[ \t]*-?domain[ \t]*:[ \t]*<?([^\s<>;,:]+)>?(?=[\s;,]|$)/i;
 
 export function reportDomainFromSubject(subject: string): string | undefined {
 	const match = REPORT_DOMAIN.exec(subject.replace(/\s+/g, " "));

@@ -11,14 +11,52 @@ export function reportDomainFromContent(
 	content: Uint8Array,
 ): string | undefined {
 	const xml = new TextDecoder("utf-8").decode(inflate(content));
-	const published =
-		/<policy_published\b[^>]*>([\s\S]*?)(?:<\/policy_published>|$)/.exec(
-			xml,
-		)?.[1];
-	const domain =
-		published &&
-		/<domain\b[^>]*>\s*([^<\s]+)\s*<\/domain>/.exec(published)?.[1];
+	const published = elementText(xml, "policy_published");
+	const domain = published && domainIn(published);
 	return domain ? normalizeDomain(domain) : undefined;
+}
+
+/**
+ * Where the first `<name ...>` start tag ends (after its `>`), searching from `from`;
+ * -1 when there is none. One pass (issue 11: a regular expression here was quadratic
+ * on `<domain` repeated): every start before a tag's `>` ends at that same `>`, so the
+ * search goes on after it.
+ */
+function startTagEnd(xml: string, name: string, from: number): number {
+	for (
+		let at = xml.indexOf(`<${name}`, from);
+		at >= 0;
+		at = xml.indexOf(`<${name}`, at + 1)
+	) {
+		// \b: `<domainx>` is another element
+		if (/\w/.test(xml[at + name.length + 1] ?? "")) continue;
+		const gt = xml.indexOf(">", at);
+		return gt < 0 ? -1 : gt + 1;
+	}
+	return -1;
+}
+
+/** The content of the first `<name>` element, up to its end tag or the end of the text. */
+function elementText(xml: string, name: string): string | undefined {
+	const start = startTagEnd(xml, name, 0);
+	if (start < 0) return undefined;
+	const end = xml.indexOf(`</${name}>`, start);
+	return xml.slice(start, end < 0 ? undefined : end);
+}
+
+/** The first `<domain ...> value </domain>` whose value is one word, in linear time. */
+function domainIn(xml: string): string | undefined {
+	for (let at = startTagEnd(xml, "domain", 0); at >= 0; ) {
+		let i = at;
+		while (i < xml.length && /\s/.test(xml[i] ?? "")) i++;
+		const begin = i;
+		while (i < xml.length && !/[<\s]/.test(xml[i] ?? "")) i++;
+		const value = xml.slice(begin, i);
+		while (i < xml.length && /\s/.test(xml[i] ?? "")) i++;
+		if (value !== "" && xml.startsWith("</domain>", i)) return value;
+		at = startTagEnd(xml, "domain", Math.max(at, i));
+	}
+	return undefined;
 }
 
 function inflate(content: Uint8Array): Uint8Array {

@@ -186,7 +186,9 @@ function dsnSender(message: Message): string[] {
 	for (const part of message.parts) {
 		if (!part.mimeType.endsWith("delivery-status")) continue;
 		const text = new TextDecoder().decode(part.content);
-		const match = /^X-Postfix-Sender:\s*(?:rfc822;)?\s*(\S+)/im.exec(text);
+		const match = /^X-Postfix-Sender:[ \t]*(?:rfc822;[ \t]*)?(\S+)/im.exec(
+			text,
+		);
 		const address = match
 			? normalizeMailbox(stripAngles(match[1] ?? ""))
 			: undefined;

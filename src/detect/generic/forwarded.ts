@@ -6,7 +6,7 @@ import type { Bounce } from "../types.ts";
 
 // RFC 6522 §3: the attached message is itself a delivery report
 const REPORT_TYPE =
-	/^content-type:[ \t]*multipart\/report[^\n]*?report-type[ \t]*=[ \t]*"?delivery-status/im;
+	/^content-type:[ \t]*multipart\/report[^\n\r]*?report-type[ \t]*=[ \t]*"?delivery-status/im;
 
 /** A delivery report found inside an attachment, and the message it was read from. */
 export interface ForwardedReport {

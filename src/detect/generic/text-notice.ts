@@ -47,7 +47,8 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 		//   	rua@example.org (user not found)
 		[
 			new RegExp(
-				String.raw`^[^\n]*\bfollowing\b[^\n]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*>?[ \t]*<?(${ADDR})>?[ \t]*(?:\([^\n]*\))?[ \t]*$`,
+				// [^\n\r]: "^" also starts after a lone CR, a scan to LF from each is quadratic (issue 11)
+				String.raw`^[^\n\r]*\bfollowing\b[^\n\r]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*>?[ \t]*<?(${ADDR})>?[ \t]*(?:\([^\n]*\))?[ \t]*$`,
 				"gim",
 			),
 			false,
@@ -84,7 +85,7 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 		// following user:" / "\"rua@example.org\" <rua@example.org>"
 		[
 			new RegExp(
-				String.raw`^[^\n]*\bfollowing\b[^\n]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*"[^"\n]{0,200}"[ \t]*<(${ADDR})>[ \t]*$`,
+				String.raw`^[^\n\r]*\bfollowing\b[^\n\r]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*"[^"\n]{0,200}"[ \t]*<(${ADDR})>[ \t]*$`,
 				"gim",
 			),
 			false,

@@ -23,7 +23,7 @@ export interface Block {
  */
 export function angleBlocks(notice: string): Block[] {
 	const blocks: Block[] = [];
-	const head = /^[ \t]*<([^<>\s]+@[^<>\s]+)>:?[ \t]*(.*)$/gm;
+	const head = /^[ \t]*<(?=[^<>\s]+@[^<>\s])([^<>\s]+)>:?[ \t]*(.*)$/gm;
 	const heads = [...notice.matchAll(head)];
 	heads.forEach((m, i) => {
 		const end = heads[i + 1]?.index ?? notice.length;

@@ -8,7 +8,7 @@ import type { Detector, RecipientReport } from "../types.ts";
 // An error occurred while trying to deliver the mail to the following recipients:
 // ...
 // Technical report:
-const REPORT = /^\s*Technical report:\s*$/im;
+const REPORT = /^[^\S\r\n\u2028\u2029]*Technical report:\s*$/im;
 
 /**
  * Amazon WorkMail: a text/plain notice that quotes RFC 3464 fields inline after

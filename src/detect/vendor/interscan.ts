@@ -20,7 +20,7 @@ export const interScan: Detector = (message) => {
 	if (
 		!/InterScan/i.test(fromHeader(message)) &&
 		!/InterScan Messaging Security Suite/i.test(notice) &&
-		!/^\s*Sent <<< RCPT TO:/im.test(notice)
+		!/^[^\S\r\n\u2028\u2029]*Sent <<< RCPT TO:/im.test(notice)
 	)
 		return undefined;
 	const recipients: RecipientReport[] = [];
@@ -42,9 +42,10 @@ export const interScan: Detector = (message) => {
 			continue;
 		}
 		// Unable to deliver message to <user@example.org> (and other recipients in the same domain).
-		const sentence = /Unable to deliver message to\s+(<[^>]+>|\S+@\S+)/i.exec(
-			line,
-		);
+		const sentence =
+			/Unable to deliver message to\s+(<[^<>\n]{1,320}>|[^\s<>@]{1,64}@[^\s<>]{1,255})/i.exec(
+				line,
+			);
 		const address = sentence ? firstAddress(sentence[1] ?? "") : undefined;
 		if (address !== undefined) recipients.push(failed(address, collapse(line)));
 	}

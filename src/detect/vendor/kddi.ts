@@ -8,7 +8,8 @@ import type { Detector, RecipientReport } from "../types.ts";
  */
 export const kddi: Detector = (message) => {
 	const notice = noticeText(message.text);
-	if (!/^\s*Your mail sent on:/m.test(notice)) return undefined;
+	if (!/^[^\S\r\n\u2028\u2029]*Your mail sent on:/m.test(notice))
+		return undefined;
 	const recipients: RecipientReport[] = [];
 	const all = lines(notice);
 	for (const [i, line] of all.entries()) {

@@ -7,7 +7,11 @@ import type { Detector } from "../types.ts";
  * indented address per line, then an "Additional Information" block.
  */
 export const mailMarshal: Detector = (message) => {
-	if (!/^\s*Could not be delivered because of\s*$/im.test(message.text))
+	if (
+		!/^[^\S\r\n\u2028\u2029]*Could not be delivered because of\s*$/im.test(
+			message.text,
+		)
+	)
 		return undefined;
 	const reason: string[] = [];
 	const addresses: string[] = [];
