@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { isatty } from "node:tty";
 import type { ArgsDef } from "citty";
 import leven from "leven";
 import {
@@ -14,6 +13,7 @@ import {
 	unknownOption,
 	VERSION as VERSION_FLAGS,
 } from "./cli/strict.ts";
+import { stdinIsTerminal } from "./cli/terminal.ts";
 import { renderUsage, type UsageSpec, wantsColor } from "./cli/usage.ts";
 import ingest from "./commands/ingest.ts";
 import { describe, EX, type ExitCode } from "./errors.ts";
@@ -131,7 +131,7 @@ async function runIngest(argv: readonly string[]): Promise<ExitCode> {
 	if (line.positionals.length === 1 && line.positionals[0] === "help")
 		return help("ingest");
 	// a terminal is never Postfix: say what is expected instead of waiting for EOF
-	if (isatty(0)) {
+	if (await stdinIsTerminal()) {
 		console.error(
 			`${NAME} ingest: expects one message on stdin, as Postfix's pipe(8) passes it, and stdin is a terminal ` +
 				`(try: ${NAME} ingest --dry-run < bounce.eml)`,
@@ -225,6 +225,7 @@ function isDropIn(first: string | undefined): boolean {
 main(rawArgs).then(
 	(code) => {
 		process.exitCode = code;
+		if (underPostfix) process.exit(code);
 	},
 	(error: unknown) => {
 		if (underPostfix) process.exitCode = deferIngest(describe(error));
