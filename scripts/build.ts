@@ -9,7 +9,8 @@
 // Start-up settings (measured by scripts/bench/ingest-profile.ts, BENCHMARKS.md): every
 // DSN is a new process, so what one run costs is mostly starting up.
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { docBlocks } from "./release/deb.ts";
 import { DEB_PATHS } from "./release/lib.ts";
@@ -35,6 +36,8 @@ export interface CompileOptions {
 	commit?: string;
 	/** defaults to src/cli.ts (the ingest profile builds its own entry the same way) */
 	entry?: string;
+	/** false: without BYTECODE_ORDER (scripts/bench/ingest-order.ts records it from such a build) */
+	bytecodeOrder?: false;
 }
 
 /**
@@ -42,6 +45,18 @@ export interface CompileOptions {
  * run-once start-up code to machine code costs more than it saves (time and memory).
  */
 export const JIT_POLICY = 10;
+
+/**
+ * Which bytecode a typical `ingest` runs, recorded by scripts/bench/ingest-order.ts
+ * (BUN_BYTECODE_ORDER_OUT): Bun lays that bytecode out together at the front, so a run
+ * touches fewer of the binary's pages (about 2 MiB of peak RSS, BENCHMARKS.md). A
+ * profile of an older build still applies; without the file the build is unordered.
+ */
+export const BYTECODE_ORDER = join(
+	import.meta.dirname,
+	"bench",
+	"ingest-bytecode-order.txt",
+);
 
 /** A fix of a start-up cost in a dependency, applied while bundling. */
 export interface SourcePatch {
@@ -122,6 +137,10 @@ export function buildConfig(options: CompileOptions) {
 			autoloadDotenv: false,
 			autoloadBunfig: false,
 			jitPolicy: JIT_POLICY,
+			bytecodeOrder:
+				options.bytecodeOrder !== false &&
+				existsSync(BYTECODE_ORDER) &&
+				BYTECODE_ORDER,
 		},
 		minify: true,
 		bytecode: true,

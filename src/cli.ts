@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { isatty } from "node:tty";
-import { type ArgsDef, runCommand } from "citty";
+import type { ArgsDef } from "citty";
 import leven from "leven";
 import {
 	argsOf,
@@ -10,12 +9,13 @@ import {
 	looksLikeOption,
 	optionSpecs,
 	parseCommandLine,
+	parsedArgs,
 	unknownOption,
 	VERSION as VERSION_FLAGS,
 } from "./cli/strict.ts";
+import { stdinIsTerminal } from "./cli/terminal.ts";
 import { renderUsage, type UsageSpec, wantsColor } from "./cli/usage.ts";
 import ingest from "./commands/ingest.ts";
-import table from "./commands/table.ts";
 import { describe, EX, type ExitCode } from "./errors.ts";
 import { COMMIT, VERSION } from "./version.ts";
 
@@ -25,23 +25,42 @@ const DESCRIPTION =
 	"Turn bounces of DMARC aggregate reports into a Postfix map that stops further reports";
 
 interface Command {
-	readonly run: (rawArgs: string[]) => Promise<unknown>;
-	readonly args: ArgsDef;
+	/** Runs the command on what parseCommandLine made of its arguments. */
+	readonly run: (line: CommandLine) => Promise<unknown>;
+	/** The argument definitions (`table`'s module, and citty with it, load on first use). */
+	readonly args: () => Promise<ArgsDef>;
 	readonly description: string;
 	readonly synopsis: string;
 }
 
+/** `table` and citty: loaded only off the ingest path (every DSN is a new process). */
+const tableCommand = (): Promise<TableCommand> =>
+	import("./commands/table.ts").then((m) => m.default);
+type TableCommand = typeof import("./commands/table.ts")["default"];
+
 const COMMANDS: Record<"ingest" | "table", Command> = {
 	ingest: {
-		run: (rawArgs) => runCommand(ingest, { rawArgs }),
-		args: argsOf(ingest),
+		// citty's runCommand without citty: ingest defines no setup, cleanup or subcommands
+		run: async (line) =>
+			ingest.run?.({
+				rawArgs: line.rawArgs,
+				args: parsedArgs(line, argsOf(ingest)),
+				cmd: ingest,
+			}),
+		args: async () => argsOf(ingest),
 		description:
 			"Read one DSN on stdin (as Postfix pipe(8) delivers it) and record the failed report recipients",
 		synopsis: "[OPTIONS] QUEUE_ID EXTENSION [DATA_DIR]",
 	},
 	table: {
-		run: (rawArgs) => runCommand(table, { rawArgs }),
-		args: argsOf(table),
+		run: async (line) => {
+			const [{ runCommand }, table] = await Promise.all([
+				import("citty"),
+				tableCommand(),
+			]);
+			return runCommand(table, { rawArgs: line.rawArgs });
+		},
+		args: async () => argsOf(await tableCommand()),
 		description:
 			"Print the Postfix map that discards reports to addresses that bounced",
 		synopsis: "[OPTIONS] [DATA_DIR...]",
@@ -50,14 +69,17 @@ const COMMANDS: Record<"ingest" | "table", Command> = {
 type CommandName = keyof typeof COMMANDS;
 const NAMES = Object.keys(COMMANDS) as CommandName[];
 
-function usage(command: CommandName | undefined, color: boolean): string {
+async function usage(
+	command: CommandName | undefined,
+	color: boolean,
+): Promise<string> {
 	const spec: UsageSpec = command
 		? {
 				name: `${NAME} ${command}`,
 				description: COMMANDS[command].description,
 				version: VERSION_LINE,
 				synopsis: COMMANDS[command].synopsis,
-				args: COMMANDS[command].args,
+				args: await COMMANDS[command].args(),
 			}
 		: {
 				name: NAME,
@@ -74,8 +96,8 @@ function usage(command: CommandName | undefined, color: boolean): string {
 	return renderUsage(spec, color);
 }
 
-function help(command: CommandName | undefined): ExitCode {
-	process.stdout.write(`${usage(command, wantsColor(process.stdout))}\n`);
+async function help(command: CommandName | undefined): Promise<ExitCode> {
+	process.stdout.write(`${await usage(command, wantsColor(process.stdout))}\n`);
 	return EX.OK;
 }
 
@@ -100,7 +122,7 @@ function deferIngest(message: string): ExitCode {
 async function runIngest(argv: readonly string[]): Promise<ExitCode> {
 	let line: CommandLine;
 	try {
-		line = parseCommandLine(argv, COMMANDS.ingest.args, "verbatim");
+		line = parseCommandLine(argv, await COMMANDS.ingest.args(), "verbatim");
 	} catch (error) {
 		return deferIngest(describe(error));
 	}
@@ -109,14 +131,14 @@ async function runIngest(argv: readonly string[]): Promise<ExitCode> {
 	if (line.positionals.length === 1 && line.positionals[0] === "help")
 		return help("ingest");
 	// a terminal is never Postfix: say what is expected instead of waiting for EOF
-	if (isatty(0)) {
+	if (await stdinIsTerminal()) {
 		console.error(
 			`${NAME} ingest: expects one message on stdin, as Postfix's pipe(8) passes it, and stdin is a terminal ` +
 				`(try: ${NAME} ingest --dry-run < bounce.eml)`,
 		);
 		return EX.USAGE;
 	}
-	await COMMANDS.ingest.run(line.rawArgs);
+	await COMMANDS.ingest.run(line);
 	return (process.exitCode as ExitCode | undefined) ?? EX.OK;
 }
 
@@ -124,7 +146,7 @@ async function runTable(argv: readonly string[]): Promise<ExitCode> {
 	const where = `${NAME} table`;
 	let line: CommandLine;
 	try {
-		line = parseCommandLine(argv, COMMANDS.table.args, "no-options");
+		line = parseCommandLine(argv, await COMMANDS.table.args(), "no-options");
 	} catch (error) {
 		return usageError(where, describe(error));
 	}
@@ -132,7 +154,7 @@ async function runTable(argv: readonly string[]): Promise<ExitCode> {
 	if (line.version) return version();
 	if (line.positionals.length === 1 && line.positionals[0] === "help")
 		return help("table");
-	await COMMANDS.table.run(line.rawArgs);
+	await COMMANDS.table.run(line);
 	return (process.exitCode as ExitCode | undefined) ?? EX.OK;
 }
 
@@ -152,7 +174,9 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
 	if (first === "ingest") return runIngest(rest);
 	if (first === "table") return runTable(rest);
 	if (first === undefined) {
-		process.stderr.write(`${usage(undefined, wantsColor(process.stderr))}\n`);
+		process.stderr.write(
+			`${await usage(undefined, wantsColor(process.stderr))}\n`,
+		);
 		return EX.USAGE;
 	}
 	if (first === "help") {
@@ -169,7 +193,9 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
 		if ((VERSION_FLAGS as readonly string[]).includes(first)) return version();
 		for (const name of NAMES)
 			if (
-				optionSpecs(COMMANDS[name].args).some((s) => first.startsWith(s.flag))
+				optionSpecs(await COMMANDS[name].args()).some((s) =>
+					first.startsWith(s.flag),
+				)
 			)
 				return usageError(
 					NAME,
@@ -199,6 +225,7 @@ function isDropIn(first: string | undefined): boolean {
 main(rawArgs).then(
 	(code) => {
 		process.exitCode = code;
+		if (underPostfix) process.exit(code);
 	},
 	(error: unknown) => {
 		if (underPostfix) process.exitCode = deferIngest(describe(error));

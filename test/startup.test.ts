@@ -2,6 +2,7 @@
 // module that loads without being used costs every run (BENCHMARKS.md, ingest section).
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -40,4 +41,37 @@ test("the typical DSN loads neither DKIM nor the report XML readers", () => {
 	expect(loaded).not.toContain("src/trust/dkim.ts");
 	expect(loaded).not.toContain("src/report/xml.ts");
 	expect(loaded.filter((p) => p.includes("fflate"))).toEqual([]);
+});
+
+/** The modules (project and node_modules) that `src/cli.ts ARGS...` loaded by its exit. */
+function loadedByCli(args: string[], stdin: string): string[] {
+	const preload = join(ROOT, "test", "support", "loaded-at-exit.ts");
+	const run = spawnSync(
+		process.execPath,
+		["--preload", preload, join(ROOT, "src", "cli.ts"), ...args],
+		{ cwd: ROOT, encoding: "utf8", input: stdin },
+	);
+	const line = run.stderr
+		.split("\n")
+		.find((l) => l.startsWith("loaded-at-exit "));
+	expect(line).toBeDefined();
+	return (
+		JSON.parse(line?.slice("loaded-at-exit ".length) ?? "[]") as string[]
+	).map((path) => (path.startsWith(ROOT) ? path.slice(ROOT.length + 1) : path));
+}
+
+test("ingest loads neither citty (node:util) nor the table command", () => {
+	const dsn = readFileSync(
+		join(ROOT, "test", "fixtures", "postfix-01.eml"),
+		"utf8",
+	);
+	const ingest = loadedByCli(["ingest", "--dry-run"], dsn);
+	expect(ingest).toContain("src/commands/ingest.ts");
+	expect(ingest).toContain("src/decide.ts");
+	expect(ingest.filter((p) => p.includes("citty"))).toEqual([]);
+	expect(ingest).not.toContain("src/commands/table.ts");
+	// the check itself: help for table loads both
+	const help = loadedByCli(["table", "--help"], "");
+	expect(help).toContain("src/commands/table.ts");
+	expect(help.filter((p) => p.includes("citty")).length).toBeGreaterThan(0);
 });

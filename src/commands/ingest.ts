@@ -1,5 +1,5 @@
 import { setImmediate } from "node:timers";
-import { defineCommand } from "citty";
+import { defineCommand } from "../cli/define.ts";
 import { looksLikeOption, wrongPlace } from "../cli/strict.ts";
 import { type Decision, decide } from "../decide.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
