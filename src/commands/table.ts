@@ -6,7 +6,7 @@ import { describe, toExitCode, UsageError } from "../errors.ts";
 import { CAUSES, type Cause, DEFAULT_CAUSES } from "../policy/cause.ts";
 import { DAY_MS, type WindowPolicy } from "../policy/window.ts";
 import { writeFileAtomic } from "../state/atomic-write.ts";
-import { readDomainFiles } from "../state/data-dir.ts";
+import { type Loaded, loadFailures, STALE } from "../state/journal.ts";
 import {
 	confirmSurge,
 	readReleases,
@@ -14,7 +14,6 @@ import {
 	releaseAddress,
 } from "../state/operator.ts";
 import { pruneRecords, pruneSaved } from "../state/prune.ts";
-import { collectFailures } from "../table/collect.ts";
 import { type Evaluation, evaluate } from "../table/evaluate.ts";
 import { FORMATS, type Format, render } from "../table/render.ts";
 
@@ -112,6 +111,21 @@ function warn(evaluation: Evaluation, dirs: readonly string[]): void {
 		);
 }
 
+/** A journal rebuilt from scratch, and lines no record could be read from. */
+function reportLoad(loaded: Loaded): void {
+	// not when rsync or the original tool changed domains/: that is routine
+	for (const r of loaded.rebuilt)
+		if (r.why !== STALE)
+			console.error(
+				`dmarc-dsn-processor table: rebuilt the journal of ${r.dir} from ${r.files} domain files (${r.why})`,
+			);
+	const { oversized, garbled, example } = loaded.stats;
+	if (oversized + garbled > 0)
+		console.error(
+			`dmarc-dsn-processor table: WARNING: skipped ${oversized} oversized and ${garbled} garbled lines (first in ${example}); every other record counts`,
+		);
+}
+
 export default defineCommand({
 	meta: {
 		name: "table",
@@ -193,6 +207,11 @@ export default defineCommand({
 			description:
 				"with --prune: keep saved/ messages this many days (default 30)",
 		},
+		"rebuild-journal": {
+			type: "boolean",
+			description:
+				"rebuild journal/ from every domain file (after the original tool wrote to the data dir)",
+		},
 		"saved-max-mb": {
 			type: "string",
 			description: "with --prune: keep saved/ under this size (default 100)",
@@ -250,11 +269,14 @@ export default defineCommand({
 			}
 			// the longest look-back of the policy: a window, then the healing period
 			const lookBack = now - (policy.maxDays + policy.healDays) * DAY_MS;
-			const files = (function* () {
-				for (const dir of dirs) yield* readDomainFiles(dir, lookBack);
-			})();
+			const loaded = loadFailures(
+				dirs,
+				lookBack,
+				args["rebuild-journal"] === true,
+			);
+			reportLoad(loaded);
 			const evaluation = evaluate(
-				collectFailures(files, lookBack),
+				loaded.failures,
 				now,
 				policy,
 				{

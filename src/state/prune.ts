@@ -8,6 +8,7 @@ import {
 import { join } from "node:path";
 import { errnoCode } from "../errors.ts";
 import { appendLines, DOMAINS, SAVED } from "./data-dir.ts";
+import { pruneJournal } from "./journal.ts";
 import { parseRecordLine } from "./record.ts";
 
 export interface PruneResult {
@@ -27,6 +28,7 @@ export function pruneRecords(
 	before: number,
 ): Omit<PruneResult, "saved"> {
 	const domains = join(dir, DOMAINS);
+	const journalPruned = pruneJournal(dir, before);
 	let records = 0;
 	let files = 0;
 	for (const name of readdirSync(domains)) {
@@ -48,6 +50,7 @@ export function pruneRecords(
 		records += lines.length - keep.length;
 		rmSync(aside, { force: true });
 	}
+	journalPruned();
 	return { records, files };
 }
 

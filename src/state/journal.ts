@@ -1,0 +1,532 @@
+import { Buffer } from "node:buffer";
+import {
+	closeSync,
+	existsSync,
+	constants as fs,
+	fstatSync,
+	lstatSync,
+	mkdirSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	unlinkSync,
+	writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { normalizeMailbox } from "../dsn/mailbox.ts";
+import { DataDirError, errnoCode } from "../errors.ts";
+import { DAY_MS, type Failure } from "../policy/window.ts";
+import { normalizeDomain } from "../report/domain.ts";
+import {
+	domainOfFile,
+	FailureMap,
+	failureOf,
+	isCause,
+	type KeyedFailure,
+} from "../table/collect.ts";
+import { DOMAINS, ownLikeDir } from "./data-dir.ts";
+import { forEachLine, type LineStats, newLineStats } from "./journal-lines.ts";
+import { UNKNOWN_DOMAIN, yyyymmdd } from "./record.ts";
+
+/**
+ * The journal (issue 15): beside `domains/<report-domain>`, which stays as the original
+ * tool laid it out, ingest appends every failure it records to `journal/YYYYMMDD` (the
+ * UTC day of the failure), one short line `[at, cause, domain, address]` with the map
+ * key already derived (src/table/collect.ts failureOf). `table` reads only the days of
+ * its look-back instead of stat-ing and parsing every domain file.
+ *
+ * Trust: `journal/.complete` is written by a full rebuild from the domain files. The
+ * journal is used only while that marker is there and `domains/` has not changed (a
+ * file created or removed: the original tool's ingest, rsync, an operator) since the
+ * newest journal write; else `table` rebuilds it. Ingest writes the domain file first,
+ * then the journal, so its own new files never look foreign.
+ */
+export const JOURNAL = "journal";
+const MARKER = ".complete";
+const MARKER_TEXT = "dmarc-dsn-processor journal 1\n";
+
+/** The longest domain-file line read: ours are at most 4 KiB (MAX_RECORD_LINE). */
+export const MAX_DOMAIN_LINE = 64 * 1024;
+/** A journal line holds an address, a domain and a cause: far less than this. */
+export const MAX_JOURNAL_LINE = 2048;
+
+const DAY_NAME = /^\d{8}$/;
+
+function dayOf(at: number): string | undefined {
+	if (!Number.isFinite(at)) return undefined;
+	const day = yyyymmdd(new Date(at));
+	return DAY_NAME.test(day) ? day : undefined;
+}
+
+function entryLine(keyed: KeyedFailure): string {
+	const { at, cause, domain } = keyed.failure;
+	return JSON.stringify([at, cause, domain, keyed.address]);
+}
+
+/**
+ * Appends the failures of one ingest to the journal, one O_APPEND write per day
+ * (requirements R20: concurrent writers never interleave).
+ */
+export function appendJournal(
+	dataDir: string,
+	failures: readonly KeyedFailure[],
+): void {
+	const byDay = new Map<string, string[]>();
+	for (const keyed of failures) {
+		const day = dayOf(keyed.failure.at);
+		if (day === undefined) continue;
+		const lines = byDay.get(day) ?? [];
+		lines.push(entryLine(keyed));
+		byDay.set(day, lines);
+	}
+	if (byDay.size === 0) return;
+	const dir = ensureJournalDir(dataDir);
+	for (const [day, lines] of byDay)
+		appendFile(join(dir, day), `${lines.join("\n")}\n`);
+}
+
+/**
+ * Records an ingest's lines of `domains/<name>` in the journal too. When that fails
+ * (disk full) the record is safe in the domain file: the journal loses its marker, so
+ * the next `table` rebuilds it, and ingest still succeeds.
+ */
+export function journalRecords(
+	dataDir: string,
+	name: string,
+	lines: readonly string[],
+	at: number,
+): void {
+	const domain = domainOfFile(name);
+	if (domain === undefined) return;
+	const failures: KeyedFailure[] = [];
+	for (const line of lines) {
+		const found = failureOf(line, domain, at);
+		if (typeof found === "object") failures.push(found);
+	}
+	try {
+		appendJournal(dataDir, failures);
+	} catch (error) {
+		try {
+			unlinkSync(join(dataDir, JOURNAL, MARKER));
+		} catch (unlinkError) {
+			if (errnoCode(unlinkError) !== "ENOENT") throw error;
+		}
+	}
+}
+
+/** journal/ as a real directory (never a link), created like the data dir's owner's. */
+function ensureJournalDir(dataDir: string): string {
+	const dir = join(dataDir, JOURNAL);
+	try {
+		mkdirSync(dir, { mode: 0o755 });
+		const fd = openSync(dir, fs.O_RDONLY | fs.O_DIRECTORY | fs.O_NOFOLLOW);
+		try {
+			ownLikeDir(fd, dir);
+		} finally {
+			closeSync(fd);
+		}
+	} catch (error) {
+		if (errnoCode(error) !== "EEXIST") throw asDataDirError(error, dir);
+		if (!lstatSync(dir).isDirectory())
+			throw new DataDirError(`${dir} is not a directory`, "ENOTDIR");
+	}
+	return dir;
+}
+
+/**
+ * One write(2) on an O_APPEND descriptor. Never through a link (O_NOFOLLOW), never into
+ * anything but a regular file, and only a file this process created is given to the
+ * data dir's owner: `table` runs as root in a directory the pipe user owns.
+ */
+function appendFile(file: string, text: string): void {
+	const data = Buffer.from(text);
+	let fd: number | undefined;
+	try {
+		let created = true;
+		try {
+			fd = openSync(
+				file,
+				fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW,
+				0o644,
+			);
+		} catch (error) {
+			if (errnoCode(error) !== "EEXIST") throw error;
+			created = false;
+			fd = openSync(
+				file,
+				fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK,
+			);
+		}
+		if (!fstatSync(fd).isFile())
+			throw new DataDirError(`${file} is not a regular file`, "EINVAL");
+		if (created) ownLikeDir(fd, file);
+		const written = writeSync(fd, data);
+		if (written !== data.length)
+			throw new DataDirError(`short write to ${file}`, "ENOSPC");
+	} catch (error) {
+		throw asDataDirError(error, file);
+	} finally {
+		if (fd !== undefined) closeSync(fd);
+	}
+}
+
+function asDataDirError(error: unknown, path: string): DataDirError {
+	if (error instanceof DataDirError) return error;
+	const code = errnoCode(error);
+	return new DataDirError(
+		`${path}: ${code ?? (error instanceof Error ? error.message : String(error))}`,
+		code,
+	);
+}
+
+/** The journal's day files, oldest first. */
+function dayFiles(dataDir: string): string[] {
+	try {
+		return readdirSync(join(dataDir, JOURNAL))
+			.filter((name) => DAY_NAME.test(name))
+			.sort();
+	} catch (error) {
+		if (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR")
+			return [];
+		throw asDataDirError(error, join(dataDir, JOURNAL));
+	}
+}
+
+function mtimeOf(path: string): number | undefined {
+	try {
+		return lstatSync(path).mtimeMs;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Why a journal is rebuilt when another tool (or rsync) changed domains/. */
+export const STALE =
+	"domain files added or removed since the journal was written";
+
+/** Why the journal cannot be used as it is, or undefined when it can. */
+export function journalDistrust(dataDir: string): string | undefined {
+	const dir = join(dataDir, JOURNAL);
+	let marker: string;
+	try {
+		if (!lstatSync(dir).isDirectory()) return "journal is not a directory";
+		marker = readSmall(join(dir, MARKER));
+	} catch (error) {
+		return errnoCode(error) === "ENOENT" ? "no journal" : "journal unreadable";
+	}
+	if (marker !== MARKER_TEXT) return "journal incomplete";
+	const days = dayFiles(dataDir);
+	const newest = Math.max(
+		mtimeOf(join(dir, MARKER)) ?? 0,
+		mtimeOf(join(dir, days[days.length - 1] ?? MARKER)) ?? 0,
+	);
+	const domains = mtimeOf(join(dataDir, DOMAINS));
+	if (domains !== undefined && domains > newest) return STALE;
+	return undefined;
+}
+
+function readSmall(file: string): string {
+	const fd = openSync(file, fs.O_RDONLY | fs.O_NOFOLLOW | fs.O_NONBLOCK);
+	try {
+		if (!fstatSync(fd).isFile() || fstatSync(fd).size > 4096) return "";
+		return readFileSync(fd, "utf8");
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** Writes the marker: a temporary file created exclusively, then rename(2). */
+function writeMarker(dir: string): void {
+	const temp = join(dir, `${MARKER}.tmp.${process.pid}`);
+	rmSync(temp, { force: true });
+	const fd = openSync(
+		temp,
+		fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW,
+		0o644,
+	);
+	try {
+		ownLikeDir(fd, temp);
+		writeSync(fd, MARKER_TEXT);
+	} finally {
+		closeSync(fd);
+	}
+	renameSync(temp, join(dir, MARKER));
+}
+
+/**
+ * Every failure of every domain file, streamed: each line is read with a bounded
+ * length, garbled and oversized lines are counted in `stats`, and memory holds one
+ * line at a time (attack 14 of issue 11: a 3 GB domain file does not stop the map).
+ * Returns the number of domain files read.
+ */
+export function scanDomainFiles(
+	dataDir: string,
+	onFailure: (keyed: KeyedFailure) => void,
+	stats: LineStats,
+	maxLine = MAX_DOMAIN_LINE,
+): number {
+	const domains = join(dataDir, DOMAINS);
+	let names: string[];
+	try {
+		names = readdirSync(domains);
+	} catch (error) {
+		if (errnoCode(error) === "ENOENT") return 0;
+		throw asDataDirError(error, domains);
+	}
+	let files = 0;
+	for (const name of names) {
+		const domain = domainOfFile(name);
+		if (domain === undefined) continue;
+		const path = join(domains, name);
+		let read: number | undefined;
+		try {
+			read = forEachLine(path, maxLine, stats, (line, mtimeMs) => {
+				if (line.trim() === "") return;
+				const found = failureOf(line, domain, mtimeMs);
+				if (found === "garbled") {
+					stats.garbled++;
+					stats.example ??= path;
+				} else if (found) onFailure(found);
+			});
+		} catch (error) {
+			throw asDataDirError(error, path);
+		}
+		if (read !== undefined) files++;
+	}
+	return files;
+}
+
+/** Flush day buffers to disk past this many bytes in all: memory stays bounded. */
+const REBUILD_BUFFER = 8 * 1024 * 1024;
+
+/**
+ * Rebuilds the journal from a full scan of the domain files (a data dir the original
+ * tool wrote, a journal that cannot be trusted, `table --rebuild-journal`). Each day is
+ * written to a temporary file and renamed over the old one, except today and
+ * yesterday (by this host's clock), which ingest may be appending to right now: those
+ * get the rebuilt lines appended, so no concurrent record is lost (a duplicate line
+ * changes no episode). Returns the number of domain files read.
+ */
+export function rebuildJournal(
+	dataDir: string,
+	stats: LineStats,
+	maxLine = MAX_DOMAIN_LINE,
+): number {
+	const dir = ensureJournalDir(dataDir);
+	// the old marker goes first: a rebuild that dies halfway leaves no trusted journal
+	rmSync(join(dir, MARKER), { force: true });
+	const prefix = `.rebuild.${process.pid}.`;
+	for (const name of readdirSync(dir))
+		if (name.startsWith(prefix)) unlinkSync(join(dir, name));
+	const pending = new Map<string, string[]>();
+	const written = new Set<string>();
+	let buffered = 0;
+	const flush = () => {
+		for (const [day, lines] of pending) {
+			appendFile(join(dir, prefix + day), `${lines.join("\n")}\n`);
+			written.add(day);
+		}
+		pending.clear();
+		buffered = 0;
+	};
+	const files = scanDomainFiles(
+		dataDir,
+		(keyed) => {
+			const day = dayOf(keyed.failure.at);
+			if (day === undefined) return;
+			const line = entryLine(keyed);
+			const lines = pending.get(day);
+			if (lines) lines.push(line);
+			else pending.set(day, [line]);
+			buffered += line.length + 1;
+			if (buffered > REBUILD_BUFFER) flush();
+		},
+		stats,
+		maxLine,
+	);
+	flush();
+	const live = dayOf(Date.now() - DAY_MS) ?? "";
+	for (const day of written) {
+		const temp = join(dir, prefix + day);
+		if (day >= live) {
+			appendFile(join(dir, day), readFileSync(temp, "utf8"));
+			unlinkSync(temp);
+		} else renameSync(temp, join(dir, day));
+	}
+	// a day no domain file has a record of any more (pruned, released by hand)
+	for (const day of dayFiles(dataDir))
+		if (day < live && !written.has(day)) unlinkSync(join(dir, day));
+	writeMarker(dir);
+	return files;
+}
+
+// The keys and domains the journal names are checked again when read: the pipe user
+// can write it as it can write the domain files. The common, plain-ASCII form is
+// checked by a pattern that accepts exactly what normalizeMailbox and normalizeDomain
+// return for it; anything else takes the full check.
+const PLAIN_LABEL = /^(?!-)(?!xn--)[a-z0-9-]{1,63}(?<!-)$/;
+const PLAIN_LOCAL =
+	/^[a-z0-9!#$%&'+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'+/=?^_`{|}~-]+)*$/;
+
+/** Lowercase LDH labels, two or more, no A-label, no numeric top-level label. */
+function plainDomain(domain: string): boolean {
+	if (domain.length > 253) return false;
+	const labels = domain.split(".");
+	return (
+		labels.length >= 2 &&
+		labels.every((l) => PLAIN_LABEL.test(l)) &&
+		!/^\d+$/.test(labels[labels.length - 1] ?? "")
+	);
+}
+
+function validDomain(domain: string): boolean {
+	if (domain === UNKNOWN_DOMAIN || plainDomain(domain)) return true;
+	return normalizeDomain(domain) === domain;
+}
+
+function validKey(address: string): boolean {
+	const at = address.lastIndexOf("@");
+	if (
+		at > 0 &&
+		at <= 64 &&
+		address.length <= 320 &&
+		PLAIN_LOCAL.test(address.slice(0, at)) &&
+		plainDomain(address.slice(at + 1))
+	)
+		return true;
+	return normalizeMailbox(address) === address;
+}
+
+/**
+ * Adds the journal's failures from `notBefore` on to `into`; every line is checked as
+ * a domain-file record is (a valid key, a valid domain, a known cause).
+ */
+export function readJournal(
+	dataDir: string,
+	notBefore: number,
+	into: FailureMap,
+	stats: LineStats,
+): void {
+	const dir = join(dataDir, JOURNAL);
+	const firstDay = dayOf(notBefore) ?? "";
+	for (const day of dayFiles(dataDir)) {
+		if (day < firstDay) continue;
+		const path = join(dir, day);
+		try {
+			forEachLine(path, MAX_JOURNAL_LINE, stats, (line) => {
+				if (line === "") return;
+				const failure = parseEntry(line);
+				if (failure === undefined) {
+					stats.garbled++;
+					stats.example ??= path;
+				} else if (failure.failure.at >= notBefore)
+					into.add(failure.address, failure.failure);
+			});
+		} catch (error) {
+			throw asDataDirError(error, path);
+		}
+	}
+}
+
+function parseEntry(line: string): KeyedFailure | undefined {
+	let value: unknown;
+	try {
+		value = JSON.parse(line);
+	} catch {
+		return undefined;
+	}
+	if (!Array.isArray(value) || value.length !== 4) return undefined;
+	const [at, cause, domain, address] = value as unknown[];
+	if (
+		typeof at !== "number" ||
+		!Number.isFinite(at) ||
+		!isCause(cause) ||
+		typeof domain !== "string" ||
+		typeof address !== "string" ||
+		!validDomain(domain) ||
+		!validKey(address)
+	)
+		return undefined;
+	const failure: Failure = { at, domain, cause };
+	return { address, failure };
+}
+
+/**
+ * `table --prune`: removes the journal's days before `before`, as pruneRecords removes
+ * those records from the domain files. Call it before pruning the domain files and
+ * call what it returns after: pruning renames domain files, which would otherwise make
+ * a trusted journal look stale.
+ */
+export function pruneJournal(dataDir: string, before: number): () => void {
+	const trusted = journalDistrust(dataDir) === undefined;
+	const first = dayOf(before) ?? "";
+	for (const day of dayFiles(dataDir))
+		if (day < first) unlinkSync(join(dataDir, JOURNAL, day));
+	return () => {
+		if (trusted) writeMarker(join(dataDir, JOURNAL));
+	};
+}
+
+export interface Loaded {
+	readonly failures: Map<string, Failure[]>;
+	readonly stats: LineStats;
+	/** Data dirs whose journal was rebuilt, and why. */
+	readonly rebuilt: readonly { dir: string; why: string; files: number }[];
+}
+
+/**
+ * The failures `table` evaluates, from `notBefore` on, over every data dir: from the
+ * journal, rebuilt first where it cannot be trusted or `rebuild` asks for it. A data
+ * dir that cannot be written (a read-only copy) is scanned in full instead.
+ */
+export function loadFailures(
+	dirs: readonly string[],
+	notBefore: number,
+	rebuild: boolean,
+): Loaded {
+	const into = new FailureMap();
+	const stats = newLineStats();
+	const rebuilt: { dir: string; why: string; files: number }[] = [];
+	for (const dir of dirs) {
+		try {
+			if (!statSync(dir).isDirectory())
+				throw new DataDirError(`${dir} is not a directory`, "ENOTDIR");
+		} catch (error) {
+			throw asDataDirError(error, dir);
+		}
+		// a new data dir has no domains/ until the first bounce: an empty map
+		if (!existsSync(join(dir, DOMAINS))) continue;
+		const why = rebuild ? "asked to" : journalDistrust(dir);
+		if (why !== undefined) {
+			const seen = newLineStats();
+			try {
+				const files = rebuildJournal(dir, seen);
+				rebuilt.push({ dir, why, files });
+			} catch (error) {
+				if (!(error instanceof DataDirError) || !isWriteError(error.code))
+					throw error;
+				scanDomainFiles(
+					dir,
+					(keyed) => {
+						if (keyed.failure.at >= notBefore)
+							into.add(keyed.address, keyed.failure);
+					},
+					stats,
+				);
+				continue;
+			}
+			stats.oversized += seen.oversized;
+			stats.garbled += seen.garbled;
+			if (seen.example !== undefined) stats.example ??= seen.example;
+		}
+		readJournal(dir, notBefore, into, stats);
+	}
+	return { failures: into.byAddress, stats, rebuilt };
+}
+
+function isWriteError(code: string | undefined): boolean {
+	return code === "EACCES" || code === "EROFS" || code === "EPERM";
+}
