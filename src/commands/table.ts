@@ -269,9 +269,14 @@ export default defineCommand({
 			}
 			// the longest look-back of the policy: a window, then the healing period
 			const lookBack = now - (policy.maxDays + policy.healDays) * DAY_MS;
+			// evaluate() lists or holds an address only with a failure inside its longest
+			// window, and counts surge starts over the last 31 days: older history is read
+			// for such addresses only
+			const recent =
+				now - (Math.max(policy.days, policy.maxDays, 31) + 1) * DAY_MS;
 			const loaded = loadFailures(
 				dirs,
-				lookBack,
+				{ from: lookBack, recent: Math.max(recent, lookBack), to: now },
 				args["rebuild-journal"] === true,
 			);
 			reportLoad(loaded);

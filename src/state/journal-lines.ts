@@ -64,34 +64,39 @@ export function forEachLine(
 			const n = readSync(fd, chunk, 0, CHUNK, null);
 			if (n === 0) break;
 			const view = chunk.subarray(0, n);
-			let start = 0;
-			for (;;) {
-				const nl = view.indexOf(10, start);
-				if (nl === -1) {
-					if (!skipping) {
-						const length = (carry?.length ?? 0) + n - start;
-						if (length > maxLine) {
-							skipping = true;
-							carry = undefined;
-							skip();
-						} else
-							carry = carry
-								? Buffer.concat([carry, view.subarray(start)])
-								: Buffer.from(view.subarray(start));
-					}
-					break;
-				}
-				if (skipping) skipping = false;
-				else if ((carry?.length ?? 0) + nl - start > maxLine) skip();
-				else
-					onLine(
-						carry
-							? Buffer.concat([carry, view.subarray(start, nl)]).toString()
-							: view.toString("utf8", start, nl),
-						mtimeMs,
-					);
-				carry = undefined;
-				start = nl + 1;
+			const first = view.indexOf(10);
+			const last = view.lastIndexOf(10);
+			if (first === -1) {
+				// no line ends in this chunk: it continues (or skips) the one before
+				if (skipping) continue;
+				if ((carry?.length ?? 0) + n > maxLine) {
+					skipping = true;
+					carry = undefined;
+					skip();
+				} else carry = carry ? Buffer.concat([carry, view]) : Buffer.from(view);
+				continue;
+			}
+			// the line the previous chunks began ends here
+			if (skipping) skipping = false;
+			else if ((carry?.length ?? 0) + first > maxLine) skip();
+			else
+				onLine(
+					carry
+						? Buffer.concat([carry, view.subarray(0, first)]).toString()
+						: view.toString("utf8", 0, first),
+					mtimeMs,
+				);
+			carry = undefined;
+			// whole lines: decoded at once, far cheaper than line by line
+			if (last > first)
+				for (const line of view.toString("utf8", first + 1, last).split("\n"))
+					if (line.length > maxLine) skip();
+					else onLine(line, mtimeMs);
+			if (last + 1 < n) {
+				if (n - last - 1 > maxLine) {
+					skipping = true;
+					skip();
+				} else carry = Buffer.from(view.subarray(last + 1));
 			}
 		}
 		// a last line without its newline (a torn append) is offered too

@@ -117,9 +117,13 @@ export function journalRecords(
 	}
 }
 
-/** journal/ as a real directory (never a link), created like the data dir's owner's. */
+/**
+ * journal/ as a real directory, created like the data dir's owner's; a link or file
+ * planted in its place is removed (unlink never follows a link).
+ */
 function ensureJournalDir(dataDir: string): string {
 	const dir = join(dataDir, JOURNAL);
+	removeIfNotDirectory(dir);
 	try {
 		mkdirSync(dir, { mode: 0o755 });
 		const fd = openSync(dir, fs.O_RDONLY | fs.O_DIRECTORY | fs.O_NOFOLLOW);
@@ -238,6 +242,23 @@ function readSmall(file: string): string {
 	}
 }
 
+function removeIfNotDirectory(path: string): void {
+	try {
+		if (!lstatSync(path).isDirectory()) unlinkSync(path);
+	} catch (error) {
+		if (errnoCode(error) !== "ENOENT") throw asDataDirError(error, path);
+	}
+}
+
+/** A link or anything else planted where a day file belongs goes (unlink never follows). */
+function removeIfNotRegular(path: string): void {
+	try {
+		if (!lstatSync(path).isFile()) unlinkSync(path);
+	} catch (error) {
+		if (errnoCode(error) !== "ENOENT") throw error;
+	}
+}
+
 /** Writes the marker: a temporary file created exclusively, then rename(2). */
 function writeMarker(dir: string): void {
 	const temp = join(dir, `${MARKER}.tmp.${process.pid}`);
@@ -352,6 +373,7 @@ export function rebuildJournal(
 	for (const day of written) {
 		const temp = join(dir, prefix + day);
 		if (day >= live) {
+			removeIfNotRegular(join(dir, day));
 			appendFile(join(dir, day), readFileSync(temp, "utf8"));
 			unlinkSync(temp);
 		} else renameSync(temp, join(dir, day));
@@ -367,19 +389,43 @@ export function rebuildJournal(
 // can write it as it can write the domain files. The common, plain-ASCII form is
 // checked by a pattern that accepts exactly what normalizeMailbox and normalizeDomain
 // return for it; anything else takes the full check.
-const PLAIN_LABEL = /^(?!-)(?!xn--)[a-z0-9-]{1,63}(?<!-)$/;
 const PLAIN_LOCAL =
 	/^[a-z0-9!#$%&'+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'+/=?^_`{|}~-]+)*$/;
 
-/** Lowercase LDH labels, two or more, no A-label, no numeric top-level label. */
+/**
+ * Two or more lowercase LDH labels of 1-63 characters, none starting or ending with
+ * "-", none an A-label ("xn--": only the full check can tell a valid one), the last
+ * not all digits, 253 characters at most: what normalizeDomain returns unchanged.
+ */
 function plainDomain(domain: string): boolean {
-	if (domain.length > 253) return false;
-	const labels = domain.split(".");
-	return (
-		labels.length >= 2 &&
-		labels.every((l) => PLAIN_LABEL.test(l)) &&
-		!/^\d+$/.test(labels[labels.length - 1] ?? "")
-	);
+	const n = domain.length;
+	if (n === 0 || n > 253) return false;
+	let labels = 1;
+	let start = 0;
+	let digitsOnly = true;
+	for (let i = 0; i <= n; i++) {
+		const c = i < n ? domain.charCodeAt(i) : 46;
+		if (c === 46) {
+			const length = i - start;
+			if (
+				length === 0 ||
+				length > 63 ||
+				domain.charCodeAt(i - 1) === 45 ||
+				domain.startsWith("xn--", start)
+			)
+				return false;
+			if (i < n) {
+				labels++;
+				start = i + 1;
+				digitsOnly = true;
+			}
+		} else if (c >= 48 && c <= 57) {
+			// a digit
+		} else if ((c >= 97 && c <= 122) || (c === 45 && i > start))
+			digitsOnly = false;
+		else return false;
+	}
+	return labels >= 2 && !digitsOnly;
 }
 
 function validDomain(domain: string): boolean {
@@ -401,29 +447,46 @@ function validKey(address: string): boolean {
 }
 
 /**
- * Adds the journal's failures from `notBefore` on to `into`; every line is checked as
- * a domain-file record is (a valid key, a valid domain, a known cause).
+ * Calls `onEntry` for each journal failure from `from` up to `to`, inclusive or not;
+ * every line is checked as a domain-file record is (a valid key, a valid domain, a
+ * known cause). With `wanted`, a line whose address it refuses is passed over before
+ * it is parsed: the cheap path for old history.
  */
 export function readJournal(
 	dataDir: string,
-	notBefore: number,
-	into: FailureMap,
+	from: number,
+	to: number,
+	toIncluded: boolean,
+	onEntry: (keyed: KeyedFailure) => void,
 	stats: LineStats,
+	wanted?: (address: string) => boolean,
 ): void {
 	const dir = join(dataDir, JOURNAL);
-	const firstDay = dayOf(notBefore) ?? "";
+	const firstDay = dayOf(from) ?? "";
+	const lastDay = dayOf(to) ?? "99999999";
 	for (const day of dayFiles(dataDir)) {
-		if (day < firstDay) continue;
+		if (day < firstDay || day > lastDay) continue;
 		const path = join(dir, day);
 		try {
 			forEachLine(path, MAX_JOURNAL_LINE, stats, (line) => {
 				if (line === "") return;
-				const failure = parseEntry(line);
-				if (failure === undefined) {
+				if (wanted) {
+					// the address is the last item: `..., "rua@example.net"]`
+					const start = line.lastIndexOf(',"');
+					const raw = line.slice(start + 2, -2);
+					if (start > 0 && line.endsWith('"]') && !raw.includes("\\")) {
+						if (!wanted(raw)) return;
+					}
+				}
+				const keyed = parseEntry(line);
+				if (keyed === undefined) {
 					stats.garbled++;
 					stats.example ??= path;
-				} else if (failure.failure.at >= notBefore)
-					into.add(failure.address, failure.failure);
+				} else {
+					const { at } = keyed.failure;
+					if (at >= from && (at < to || (toIncluded && at === to)))
+						onEntry(keyed);
+				}
 			});
 		} catch (error) {
 			throw asDataDirError(error, path);
@@ -477,19 +540,37 @@ export interface Loaded {
 	readonly rebuilt: readonly { dir: string; why: string; files: number }[];
 }
 
+/** The span of time `table` needs failures for. */
+export interface LoadWindow {
+	/** The policy's longest look-back: nothing older counts for anything. */
+	readonly from: number;
+	/**
+	 * An address with no failure from here on can be neither listed, nor held, nor
+	 * counted by the surge breaker at `to` (its longest window and the breaker's
+	 * baseline both end before `to`): its older history is not loaded at all.
+	 */
+	readonly recent: number;
+	/** The time the policy is evaluated at; later failures do not count. */
+	readonly to: number;
+}
+
 /**
- * The failures `table` evaluates, from `notBefore` on, over every data dir: from the
- * journal, rebuilt first where it cannot be trusted or `rebuild` asks for it. A data
- * dir that cannot be written (a read-only copy) is scanned in full instead.
+ * The failures `table` evaluates, over every data dir: from the journal, rebuilt
+ * first where it cannot be trusted or `rebuild` asks for it. Memory grows with the
+ * addresses that bounced recently (the map's live entries and their history), not
+ * with the data dir: older lines are read for those addresses only. A data dir that
+ * cannot be written (a read-only copy) is scanned in full instead.
  */
 export function loadFailures(
 	dirs: readonly string[],
-	notBefore: number,
+	window: LoadWindow,
 	rebuild: boolean,
 ): Loaded {
 	const into = new FailureMap();
 	const stats = newLineStats();
 	const rebuilt: { dir: string; why: string; files: number }[] = [];
+	const journaled: string[] = [];
+	const add = (keyed: KeyedFailure) => into.add(keyed.address, keyed.failure);
 	for (const dir of dirs) {
 		try {
 			if (!statSync(dir).isDirectory())
@@ -511,8 +592,7 @@ export function loadFailures(
 				scanDomainFiles(
 					dir,
 					(keyed) => {
-						if (keyed.failure.at >= notBefore)
-							into.add(keyed.address, keyed.failure);
+						if (keyed.failure.at >= window.from) add(keyed);
 					},
 					stats,
 				);
@@ -522,11 +602,17 @@ export function loadFailures(
 			stats.garbled += seen.garbled;
 			if (seen.example !== undefined) stats.example ??= seen.example;
 		}
-		readJournal(dir, notBefore, into, stats);
+		journaled.push(dir);
 	}
+	// recent failures first, from every data dir: they name the addresses that matter
+	for (const dir of journaled)
+		readJournal(dir, window.recent, window.to, true, add, stats);
+	for (const dir of journaled)
+		readJournal(dir, window.from, window.recent, false, add, stats, (a) =>
+			into.byAddress.has(a),
+		);
 	return { failures: into.byAddress, stats, rebuilt };
 }
-
 function isWriteError(code: string | undefined): boolean {
 	return code === "EACCES" || code === "EROFS" || code === "EPERM";
 }
