@@ -189,7 +189,7 @@ interface Headline {
 	table100kFloor?: number | undefined;
 	table100kRss?: number;
 	table1m?: number;
-	tableEmptyRss?: number;
+	tableEmptyRss?: number | undefined;
 	bestVariant?: { name: string; wall: number; floor: number };
 }
 const headline: Headline = {};
