@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import {
 	appendFileSync,
 	cpSync,
@@ -266,6 +266,10 @@ function journalLines(dir: string): string[] {
 }
 
 describe("the journal", () => {
+	// ~30 ingests, once for every test (a loaded machine makes them slow)
+	beforeAll(() => {
+		ingested ??= ingestFixtures();
+	}, 120_000);
 	const today = new Date().toISOString().slice(0, 10);
 	const now = Date.parse(`${today}T23:59:59Z`);
 
@@ -363,7 +367,7 @@ describe("the journal", () => {
 		const lines = journalLines(dir);
 		expect(lines.length).toBe(40);
 		for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-	});
+	}, 60_000);
 
 	test("--prune drops the journal's old days with the old records and keeps it trusted", () => {
 		const dir = dataDir();
@@ -438,4 +442,38 @@ describe("a data dir of any shape", () => {
 		);
 		expect(r.stderr).toContain("skipped 0 oversized and 4 garbled lines");
 	});
+});
+
+test("the journal keeps what JSON escapes and fractions of a millisecond: same map as the scan", () => {
+	const dir = tempDataDir();
+	mkdirSync(join(dir, "domains"));
+	const file = join(dir, "domains", "example.org");
+	writeFileSync(
+		file,
+		[
+			JSON.stringify({
+				action: "failed",
+				orig_rcpt: '"Rua..Dmarc."@example.jp',
+				date: "20261120",
+			}),
+			// no date: the file's mtime, a fraction of a millisecond, is the time
+			JSON.stringify({ action: "failed", orig_rcpt: "nodate@example.net" }),
+			JSON.stringify({
+				action: "failed",
+				orig_rcpt: "ümlaut@bücher.example",
+				date: "20261121",
+			}),
+			"",
+		].join("\n"),
+	);
+	utimesSync(file, 1795800000.1234567, 1795800000.1234567);
+	const now = Date.parse("2026-11-28");
+	const scan = mapWithoutJournal(dir, now);
+	expect(scan.split("\n").filter(Boolean).length).toBe(3);
+	const first = run(["table", "--now", "2026-11-28", dir]);
+	expect(first.stdout).toBe(scan);
+	expect(journalLines(dir).join("\n")).toContain(
+		'\\"rua..dmarc.\\"@example.jp',
+	);
+	expect(run(["table", "--now", "2026-11-28", dir]).stdout).toBe(scan);
 });

@@ -39,6 +39,22 @@ export function forEachLine(
 	stats: LineStats,
 	onLine: (line: string, mtimeMs: number) => void,
 ): number | undefined {
+	return forEachLineBytes(path, maxLine, stats, (bytes, start, end, mtimeMs) =>
+		onLine(bytes.toString("utf8", start, end), mtimeMs),
+	);
+}
+
+/**
+ * forEachLine without decoding: `onLine` gets the line as `bytes[start, end)`, valid
+ * only during the call. The caller decodes what it needs, so a line it passes over
+ * costs no allocation at all.
+ */
+export function forEachLineBytes(
+	path: string,
+	maxLine: number,
+	stats: LineStats,
+	onLine: (bytes: Buffer, start: number, end: number, mtimeMs: number) => void,
+): number | undefined {
 	let fd: number;
 	try {
 		fd = openSync(path, fs.O_RDONLY | fs.O_NOFOLLOW | fs.O_NONBLOCK);
@@ -63,45 +79,38 @@ export function forEachLine(
 		for (;;) {
 			const n = readSync(fd, chunk, 0, CHUNK, null);
 			if (n === 0) break;
-			const view = chunk.subarray(0, n);
-			const first = view.indexOf(10);
-			const last = view.lastIndexOf(10);
-			if (first === -1) {
-				// no line ends in this chunk: it continues (or skips) the one before
-				if (skipping) continue;
-				if ((carry?.length ?? 0) + n > maxLine) {
-					skipping = true;
-					carry = undefined;
-					skip();
-				} else carry = carry ? Buffer.concat([carry, view]) : Buffer.from(view);
-				continue;
-			}
-			// the line the previous chunks began ends here
-			if (skipping) skipping = false;
-			else if ((carry?.length ?? 0) + first > maxLine) skip();
-			else
-				onLine(
-					carry
-						? Buffer.concat([carry, view.subarray(0, first)]).toString()
-						: view.toString("utf8", 0, first),
-					mtimeMs,
-				);
-			carry = undefined;
-			// whole lines: decoded at once, far cheaper than line by line
-			if (last > first)
-				for (const line of view.toString("utf8", first + 1, last).split("\n"))
-					if (line.length > maxLine) skip();
-					else onLine(line, mtimeMs);
-			if (last + 1 < n) {
-				if (n - last - 1 > maxLine) {
-					skipping = true;
-					skip();
-				} else carry = Buffer.from(view.subarray(last + 1));
+			let start = 0;
+			for (;;) {
+				const nl = chunk.indexOf(10, start);
+				if (nl === -1 || nl >= n) {
+					if (!skipping) {
+						if ((carry?.length ?? 0) + n - start > maxLine) {
+							skipping = true;
+							carry = undefined;
+							skip();
+						} else
+							carry = carry
+								? Buffer.concat([carry, chunk.subarray(start, n)])
+								: Buffer.from(chunk.subarray(start, n));
+					}
+					break;
+				}
+				if (skipping) skipping = false;
+				else if (carry) {
+					if (carry.length + nl - start > maxLine) skip();
+					else {
+						const line = Buffer.concat([carry, chunk.subarray(start, nl)]);
+						onLine(line, 0, line.length, mtimeMs);
+					}
+				} else if (nl - start > maxLine) skip();
+				else onLine(chunk, start, nl, mtimeMs);
+				carry = undefined;
+				start = nl + 1;
 			}
 		}
 		// a last line without its newline (a torn append) is offered too
 		if (!skipping && carry && carry.length > 0)
-			onLine(carry.toString(), mtimeMs);
+			onLine(carry, 0, carry.length, mtimeMs);
 		return mtimeMs;
 	} finally {
 		closeSync(fd);

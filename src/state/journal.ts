@@ -18,6 +18,7 @@ import {
 import { join } from "node:path";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { DataDirError, errnoCode } from "../errors.ts";
+import { CAUSES } from "../policy/cause.ts";
 import { DAY_MS, type Failure } from "../policy/window.ts";
 import { normalizeDomain } from "../report/domain.ts";
 import {
@@ -28,7 +29,12 @@ import {
 	type KeyedFailure,
 } from "../table/collect.ts";
 import { DOMAINS, ownLikeDir } from "./data-dir.ts";
-import { forEachLine, type LineStats, newLineStats } from "./journal-lines.ts";
+import {
+	forEachLine,
+	forEachLineBytes,
+	type LineStats,
+	newLineStats,
+} from "./journal-lines.ts";
 import { UNKNOWN_DOMAIN, yyyymmdd } from "./record.ts";
 
 /**
@@ -450,7 +456,7 @@ function validKey(address: string): boolean {
  * Calls `onEntry` for each journal failure from `from` up to `to`, inclusive or not;
  * every line is checked as a domain-file record is (a valid key, a valid domain, a
  * known cause). With `wanted`, a line whose address it refuses is passed over before
- * it is parsed: the cheap path for old history.
+ * anything of it is decoded: the cheap path for old history.
  */
 export function readJournal(
 	dataDir: string,
@@ -459,39 +465,148 @@ export function readJournal(
 	toIncluded: boolean,
 	onEntry: (keyed: KeyedFailure) => void,
 	stats: LineStats,
-	wanted?: (address: string) => boolean,
+	wanted?: Wanted,
 ): void {
 	const dir = join(dataDir, JOURNAL);
 	const firstDay = dayOf(from) ?? "";
 	const lastDay = dayOf(to) ?? "99999999";
+	const domains = new DomainCache();
 	for (const day of dayFiles(dataDir)) {
 		if (day < firstDay || day > lastDay) continue;
 		const path = join(dir, day);
 		try {
-			forEachLine(path, MAX_JOURNAL_LINE, stats, (line) => {
-				if (line === "") return;
-				if (wanted) {
-					// the address is the last item: `..., "rua@example.net"]`
-					const start = line.lastIndexOf(',"');
-					const raw = line.slice(start + 2, -2);
-					if (start > 0 && line.endsWith('"]') && !raw.includes("\\")) {
-						if (!wanted(raw)) return;
-					}
-				}
-				const keyed = parseEntry(line);
+			forEachLineBytes(path, MAX_JOURNAL_LINE, stats, (bytes, start, end) => {
+				if (start === end) return;
+				const keyed = parseEntryBytes(bytes, start, end, domains, wanted);
+				if (keyed === PASSED) return;
 				if (keyed === undefined) {
 					stats.garbled++;
 					stats.example ??= path;
-				} else {
-					const { at } = keyed.failure;
-					if (at >= from && (at < to || (toIncluded && at === to)))
-						onEntry(keyed);
+					return;
 				}
+				const { at } = keyed.failure;
+				if (at >= from && (at < to || (toIncluded && at === to)))
+					onEntry(keyed);
 			});
 		} catch (error) {
 			throw asDataDirError(error, path);
 		}
 	}
+}
+
+/** Which addresses the older history is read for: by a hash of the UTF-8 bytes. */
+export class Wanted {
+	private readonly hashes = new Set<number>();
+	constructor(private readonly addresses: ReadonlyMap<string, unknown>) {
+		for (const address of addresses.keys())
+			this.hashes.add(
+				hashBytes(Buffer.from(address), 0, Buffer.byteLength(address)),
+			);
+	}
+	/** False only when the address at `bytes[start, end)` is surely not wanted. */
+	mayWant(bytes: Buffer, start: number, end: number): boolean {
+		return this.hashes.has(hashBytes(bytes, start, end));
+	}
+	has(address: string): boolean {
+		return this.addresses.has(address);
+	}
+}
+
+/** FNV-1a, 32 bits. */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+	let h = 0x811c9dc5;
+	for (let i = start; i < end; i++) {
+		h ^= bytes[i] ?? 0;
+		h = Math.imul(h, 0x01000193);
+	}
+	return h >>> 0;
+}
+
+/** Report domains repeat: each distinct one is decoded and checked once. */
+class DomainCache {
+	private readonly byHash = new Map<number, string>();
+	get(bytes: Buffer, start: number, end: number): string | undefined {
+		const h = hashBytes(bytes, start, end);
+		const cached = this.byHash.get(h);
+		if (cached !== undefined && sameAscii(bytes, start, end, cached))
+			return cached;
+		const domain = bytes.toString("utf8", start, end);
+		if (!validDomain(domain)) return undefined;
+		if (this.byHash.size >= 4096) this.byHash.clear();
+		this.byHash.set(h, domain);
+		return domain;
+	}
+}
+
+function sameAscii(
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+	text: string,
+): boolean {
+	if (text.length !== end - start) return false;
+	for (let i = 0; i < text.length; i++)
+		if (bytes[start + i] !== text.charCodeAt(i)) return false;
+	return true;
+}
+
+const PASSED = Symbol("passed over");
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The end of the JSON string that starts at `i` (after its quote), or -1 when it has escapes. */
+function stringEnd(bytes: Uint8Array, i: number, end: number): number {
+	for (; i < end; i++) {
+		const c = bytes[i];
+		if (c === QUOTE) return i;
+		if (c === BACKSLASH || (c !== undefined && c < 0x20)) return -1;
+	}
+	return -1;
+}
+
+/**
+ * `[at,"cause","domain","address"]` read in place, as JSON.stringify wrote it: an
+ * integer time and strings without escapes. Anything else (a fraction of a
+ * millisecond, an escaped quote in a quoted local part) goes through JSON.parse.
+ */
+function parseEntryBytes(
+	bytes: Buffer,
+	start: number,
+	end: number,
+	domains: DomainCache,
+	wanted: Wanted | undefined,
+): KeyedFailure | typeof PASSED | undefined {
+	const slow = () => {
+		const keyed = parseEntry(bytes.toString("utf8", start, end));
+		return keyed && wanted && !wanted.has(keyed.address) ? PASSED : keyed;
+	};
+	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d) return slow();
+	let i = start + 1;
+	let at = 0;
+	for (; i < end && i - start <= 15; i++) {
+		const c = bytes[i] ?? 0;
+		if (c < 0x30 || c > 0x39) break;
+		at = at * 10 + (c - 0x30);
+	}
+	if (i === start + 1 || bytes[i] !== 0x2c || bytes[i + 1] !== QUOTE)
+		return slow();
+	const causeStart = i + 2;
+	const causeEnd = stringEnd(bytes, causeStart, end);
+	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c) return slow();
+	const domainStart = causeEnd + 3;
+	const domainEnd = stringEnd(bytes, domainStart, end);
+	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c) return slow();
+	const addressStart = domainEnd + 3;
+	const addressEnd = stringEnd(bytes, addressStart, end);
+	if (addressEnd !== end - 2) return slow();
+	if (wanted && !wanted.mayWant(bytes, addressStart, addressEnd)) return PASSED;
+	const cause = CAUSES.find((c) => sameAscii(bytes, causeStart, causeEnd, c));
+	const domain = domains.get(bytes, domainStart, domainEnd);
+	if (cause === undefined || domain === undefined) return undefined;
+	const address = bytes.toString("utf8", addressStart, addressEnd);
+	if (wanted && !wanted.has(address)) return PASSED;
+	if (!wanted && !validKey(address)) return undefined;
+	return { address, failure: { at, domain, cause } };
 }
 
 function parseEntry(line: string): KeyedFailure | undefined {
@@ -607,10 +722,9 @@ export function loadFailures(
 	// recent failures first, from every data dir: they name the addresses that matter
 	for (const dir of journaled)
 		readJournal(dir, window.recent, window.to, true, add, stats);
+	const wanted = new Wanted(into.byAddress);
 	for (const dir of journaled)
-		readJournal(dir, window.from, window.recent, false, add, stats, (a) =>
-			into.byAddress.has(a),
-		);
+		readJournal(dir, window.from, window.recent, false, add, stats, wanted);
 	return { failures: into.byAddress, stats, rebuilt };
 }
 function isWriteError(code: string | undefined): boolean {
