@@ -1,11 +1,13 @@
 import { Buffer } from "node:buffer";
 import {
 	closeSync,
+	type Dir,
 	existsSync,
 	constants as fs,
 	fstatSync,
 	lstatSync,
 	mkdirSync,
+	opendirSync,
 	openSync,
 	readdirSync,
 	readFileSync,
@@ -296,34 +298,53 @@ export function scanDomainFiles(
 	maxLine = MAX_DOMAIN_LINE,
 ): number {
 	const domains = join(dataDir, DOMAINS);
-	let names: string[];
+	// entry by entry: a million names are never held at once
+	let entries: Dir;
 	try {
-		names = readdirSync(domains);
+		entries = opendirSync(domains);
 	} catch (error) {
 		if (errnoCode(error) === "ENOENT") return 0;
 		throw asDataDirError(error, domains);
 	}
 	let files = 0;
-	for (const name of names) {
-		const domain = domainOfFile(name);
-		if (domain === undefined) continue;
-		const path = join(domains, name);
-		let read: number | undefined;
-		try {
-			read = forEachLine(path, maxLine, stats, (line, mtimeMs) => {
-				if (line.trim() === "") return;
-				const found = failureOf(line, domain, mtimeMs);
-				if (found === "garbled") {
-					stats.garbled++;
-					stats.example ??= path;
-				} else if (found) onFailure(found);
-			});
-		} catch (error) {
-			throw asDataDirError(error, path);
+	try {
+		for (;;) {
+			const entry = entries.readSync();
+			if (entry === null) break;
+			files += scanDomainFile(domains, entry.name, onFailure, stats, maxLine);
 		}
-		if (read !== undefined) files++;
+	} catch (error) {
+		throw asDataDirError(error, domains);
+	} finally {
+		entries.closeSync();
 	}
 	return files;
+}
+
+/** One domain file's failures; 1 when it was read, 0 when it is no domain file. */
+function scanDomainFile(
+	domains: string,
+	name: string,
+	onFailure: (keyed: KeyedFailure) => void,
+	stats: LineStats,
+	maxLine: number,
+): number {
+	const domain = domainOfFile(name);
+	if (domain === undefined) return 0;
+	const path = join(domains, name);
+	try {
+		const read = forEachLine(path, maxLine, stats, (line, mtimeMs) => {
+			if (line.trim() === "") return;
+			const found = failureOf(line, domain, mtimeMs);
+			if (found === "garbled") {
+				stats.garbled++;
+				stats.example ??= path;
+			} else if (found) onFailure(found);
+		});
+		return read === undefined ? 0 : 1;
+	} catch (error) {
+		throw asDataDirError(error, path);
+	}
 }
 
 /** Flush day buffers to disk past this many bytes in all: memory stays bounded. */
