@@ -477,3 +477,48 @@ test("the journal keeps what JSON escapes and fractions of a millisecond: same m
 	);
 	expect(run(["table", "--now", "2026-11-28", dir]).stdout).toBe(scan);
 });
+
+test("older history is read for the addresses that bounced recently, whatever their form: repeat offenders stay longer", () => {
+	const dir = tempDataDir();
+	mkdirSync(join(dir, "domains"));
+	const now = Date.parse("2026-11-28");
+	const day = (ago: number) =>
+		new Date(now - ago * DAY_MS).toISOString().slice(0, 10).replaceAll("-", "");
+	const addresses = [
+		"plain@example.net",
+		"ümlaut@bücher.example",
+		'"a..b"@example.jp',
+	];
+	writeFileSync(
+		join(dir, "domains", "example.org"),
+		addresses
+			.flatMap((a) => [
+				JSON.stringify({ action: "failed", orig_rcpt: a, date: day(150) }),
+				JSON.stringify({ action: "failed", orig_rcpt: a, date: day(40) }),
+			])
+			.concat(
+				JSON.stringify({
+					action: "failed",
+					orig_rcpt: "once@example.net",
+					date: day(40),
+				}),
+				"",
+			)
+			.join("\n"),
+	);
+	const scan = mapWithoutJournal(dir, now);
+	// the second episode's window is 60 days: 40 days after its bounce it is still listed
+	expect(
+		scan
+			.split("\n")
+			.filter(Boolean)
+			.map((l) => l.split(" ")[0]),
+	).toEqual([
+		'"a..b"@example.jp',
+		"plain@example.net",
+		"ümlaut@xn--bcher-kva.example",
+	]);
+	run(["table", "--now", "2026-11-28", dir]);
+	const r = run(["table", "--now", "2026-11-28", dir]);
+	expect([r.stdout, r.stderr]).toEqual([scan, ""]);
+});

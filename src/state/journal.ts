@@ -519,10 +519,7 @@ export function readJournal(
 export class Wanted {
 	private readonly hashes = new Set<number>();
 	constructor(private readonly addresses: ReadonlyMap<string, unknown>) {
-		for (const address of addresses.keys())
-			this.hashes.add(
-				hashBytes(Buffer.from(address), 0, Buffer.byteLength(address)),
-			);
+		for (const address of addresses.keys()) this.hashes.add(hashText(address));
 	}
 	/** False only when the address at `bytes[start, end)` is surely not wanted. */
 	mayWant(bytes: Buffer, start: number, end: number): boolean {
@@ -531,6 +528,21 @@ export class Wanted {
 	has(address: string): boolean {
 		return this.addresses.has(address);
 	}
+}
+
+/** hashBytes of the text's UTF-8 bytes; plain ASCII without encoding it. */
+function hashText(text: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c >= 0x80) {
+			const bytes = Buffer.from(text);
+			return hashBytes(bytes, 0, bytes.length);
+		}
+		h ^= c;
+		h = Math.imul(h, 0x01000193);
+	}
+	return h >>> 0;
 }
 
 /** FNV-1a, 32 bits. */
