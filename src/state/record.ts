@@ -37,6 +37,13 @@ export interface LoadedRecord {
 }
 
 export function yyyymmdd(date: Date): string {
+	const year = date.getUTCFullYear();
+	// the common case without toISOString (table renders one per map line)
+	if (year >= 1000 && year <= 9999) {
+		const month = date.getUTCMonth() + 1;
+		const day = date.getUTCDate();
+		return `${year}${month < 10 ? "0" : ""}${month}${day < 10 ? "0" : ""}${day}`;
+	}
 	return date.toISOString().slice(0, 10).replaceAll("-", "");
 }
 
