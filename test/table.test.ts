@@ -522,3 +522,32 @@ test("older history is read for the addresses that bounced recently, whatever th
 	const r = run(["table", "--now", "2026-11-28", dir]);
 	expect([r.stdout, r.stderr]).toEqual([scan, ""]);
 });
+
+test("a journal line being appended is not counted as garbage; a future-dated record does not make the journal look stale", () => {
+	const dir = dataDir();
+	const now = new Date().toISOString();
+	const today = now.slice(0, 10).replaceAll("-", "");
+	const file = join(dir, "domains", "example.org");
+	writeFileSync(
+		file,
+		`${readFileSync(file, "utf8")}${JSON.stringify({ action: "failed", orig_rcpt: "future@bounce.test", date: "20301231" })}\n`,
+	);
+	run(["table", "--now", now, dir]);
+	expect(existsSync(join(dir, "journal", "20301231"))).toBe(true);
+	const inode = () => lstatSync(join(dir, "journal", "20261120")).ino;
+	const before = inode();
+	// ingest's order: a new domain file, then today's journal file
+	writeFileSync(
+		join(dir, "domains", "example.com"),
+		`${JSON.stringify({ action: "failed", orig_rcpt: "new@bounce.test", date: today })}\n`,
+	);
+	appendFileSync(
+		join(dir, "journal", today),
+		`[${Date.parse(now) - 1000},"recipient","example.com","new@bounce.test"]\n[1795`,
+	);
+	const r = run(["table", "--now", now, dir]);
+	expect(r.stderr).toBe("");
+	expect(r.stdout).toContain("new@bounce.test discard:report for example.com");
+	// not rebuilt: the day files are the same files
+	expect(inode()).toBe(before);
+});

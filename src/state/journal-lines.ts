@@ -53,7 +53,14 @@ export function forEachLineBytes(
 	path: string,
 	maxLine: number,
 	stats: LineStats,
-	onLine: (bytes: Buffer, start: number, end: number, mtimeMs: number) => void,
+	onLine: (
+		bytes: Buffer,
+		start: number,
+		end: number,
+		mtimeMs: number,
+		/** False for a last line without its newline: torn, or being appended now. */
+		ended: boolean,
+	) => void,
 ): number | undefined {
 	let fd: number;
 	try {
@@ -100,17 +107,17 @@ export function forEachLineBytes(
 					if (carry.length + nl - start > maxLine) skip();
 					else {
 						const line = Buffer.concat([carry, chunk.subarray(start, nl)]);
-						onLine(line, 0, line.length, mtimeMs);
+						onLine(line, 0, line.length, mtimeMs, true);
 					}
 				} else if (nl - start > maxLine) skip();
-				else onLine(chunk, start, nl, mtimeMs);
+				else onLine(chunk, start, nl, mtimeMs, true);
 				carry = undefined;
 				start = nl + 1;
 			}
 		}
 		// a last line without its newline (a torn append) is offered too
 		if (!skipping && carry && carry.length > 0)
-			onLine(carry, 0, carry.length, mtimeMs);
+			onLine(carry, 0, carry.length, mtimeMs, false);
 		return mtimeMs;
 	} finally {
 		closeSync(fd);

@@ -230,10 +230,17 @@ export function journalDistrust(dataDir: string): string | undefined {
 		return errnoCode(error) === "ENOENT" ? "no journal" : "journal unreadable";
 	}
 	if (marker !== MARKER_TEXT) return "journal incomplete";
+	// ingest writes today's file (yesterday's just before midnight); the newest name
+	// may be a day in the future that a record with a wrong date made
 	const days = dayFiles(dataDir);
+	const today = Date.now();
 	const newest = Math.max(
-		mtimeOf(join(dir, MARKER)) ?? 0,
-		mtimeOf(join(dir, days[days.length - 1] ?? MARKER)) ?? 0,
+		...[
+			MARKER,
+			days[days.length - 1] ?? MARKER,
+			dayOf(today) ?? MARKER,
+			dayOf(today - DAY_MS) ?? MARKER,
+		].map((name) => mtimeOf(join(dir, name)) ?? 0),
 	);
 	const domains = mtimeOf(join(dataDir, DOMAINS));
 	if (domains !== undefined && domains > newest) return STALE;
@@ -363,6 +370,14 @@ export function rebuildJournal(
 	stats: LineStats,
 	maxLine = MAX_DOMAIN_LINE,
 ): number {
+	try {
+		return rebuild(dataDir, stats, maxLine);
+	} catch (error) {
+		throw asDataDirError(error, join(dataDir, JOURNAL));
+	}
+}
+
+function rebuild(dataDir: string, stats: LineStats, maxLine: number): number {
 	const dir = ensureJournalDir(dataDir);
 	// the old marker goes first: a rebuild that dies halfway leaves no trusted journal
 	rmSync(join(dir, MARKER), { force: true });
@@ -496,19 +511,25 @@ export function readJournal(
 		if (day < firstDay || day > lastDay) continue;
 		const path = join(dir, day);
 		try {
-			forEachLineBytes(path, MAX_JOURNAL_LINE, stats, (bytes, start, end) => {
-				if (start === end) return;
-				const keyed = parseEntryBytes(bytes, start, end, domains, wanted);
-				if (keyed === PASSED) return;
-				if (keyed === undefined) {
-					stats.garbled++;
-					stats.example ??= path;
-					return;
-				}
-				const { at } = keyed.failure;
-				if (at >= from && (at < to || (toIncluded && at === to)))
-					onEntry(keyed);
-			});
+			forEachLineBytes(
+				path,
+				MAX_JOURNAL_LINE,
+				stats,
+				(bytes, start, end, _, ended) => {
+					// an ingest may be appending this very line: it counts from the next run
+					if (start === end || !ended) return;
+					const keyed = parseEntryBytes(bytes, start, end, domains, wanted);
+					if (keyed === PASSED) return;
+					if (keyed === undefined) {
+						stats.garbled++;
+						stats.example ??= path;
+						return;
+					}
+					const { at } = keyed.failure;
+					if (at >= from && (at < to || (toIncluded && at === to)))
+						onEntry(keyed);
+				},
+			);
 		} catch (error) {
 			throw asDataDirError(error, path);
 		}
