@@ -819,6 +819,12 @@ function notes(): string {
 				`  - With all of them the best build measured is ${ratio(best.wall, best.floor)} the floor (${ms(best.wall)}${shipped ? ` instead of ${ms(shipped)}` : ""}). The rest is parsing the MIME structure and running the detectors in a cold VM: reaching 1.5x (${ms(best.floor * 1.5)}) would leave about ${ms(best.floor * 0.5)} for reading, parsing and deciding, which a JavaScript MIME parser's first run does not fit in.`,
 			);
 	}
+	const slow100k = headline.table100k !== undefined && headline.table100k < 5;
+	const slow1m = headline.table1m !== undefined && headline.table1m > 2000;
+	if (slow100k || slow1m)
+		out.push(
+			`- **table's time${slow100k ? ` at 100k (${headline.table100k?.toFixed(2)}x the original's speed)` : ""}${slow1m ? ` at 1M (${ms(headline.table1m)})` : ""}.** It no longer visits the domain files${headline.table100kFloor === undefined ? "" : ` (a readdir and a stat of each would alone take 1/${headline.table100kFloor.toFixed(1)} of the original's time at 100k)`}: it reads the journal's days of the look-back, and its cost grows with the addresses that bounced in the last \`--max-days\` (their failures, then their older history), which the bench's data dirs make about a third of all. Per such address the policy (src/table/evaluate.ts, src/policy/window.ts) filters, sorts and copies its failures, builds a Set per episode, and sorts every entry with a comparator; render (src/table/render.ts) formats a line per entry. Profile with \`bun --cpu-prof src/cli.ts table --now <date> DIR\`.`,
+		);
 	const rss100k = headline.table100kRss;
 	if (rss100k !== undefined && rss100k > 64) {
 		out.push(
