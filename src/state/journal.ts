@@ -5,6 +5,7 @@ import {
 	existsSync,
 	constants as fs,
 	fstatSync,
+	ftruncateSync,
 	lstatSync,
 	mkdirSync,
 	opendirSync,
@@ -175,7 +176,15 @@ function appendFile(file: string, text: string): void {
 		if (!fstatSync(fd).isFile())
 			throw new DataDirError(`${file} is not a regular file`, "EINVAL");
 		if (created) ownLikeDir(fd, file);
-		const written = writeSync(fd, data);
+		const before = fstatSync(fd).size;
+		let written = 0;
+		try {
+			written = writeSync(fd, data);
+		} finally {
+			// disk full halfway: cut the torn line off again, unless another append followed
+			if (written !== data.length && fstatSync(fd).size === before + written)
+				ftruncateSync(fd, before);
+		}
 		if (written !== data.length)
 			throw new DataDirError(`short write to ${file}`, "ENOSPC");
 	} catch (error) {
