@@ -320,6 +320,17 @@ describe("the journal", () => {
 		expect(rebuilt.stdout).toBe(mapWithoutJournal(dir, now));
 	});
 
+	test("a rebuild beside running ingests appends to today's file only what it lacks", () => {
+		const dir = ingestedDataDir();
+		const count = journalLines(dir).length;
+		const at = new Date(now).toISOString();
+		for (let i = 0; i < 2; i++)
+			expect(run(["table", "--rebuild-journal", "--now", at, dir]).status).toBe(
+				0,
+			);
+		expect(journalLines(dir).length).toBe(count);
+	});
+
 	test("fallback: a deleted journal is rebuilt from the domain files, same map", () => {
 		const dir = ingestedDataDir();
 		const at = new Date(now).toISOString();

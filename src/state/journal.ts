@@ -424,8 +424,17 @@ function rebuild(dataDir: string, stats: LineStats, maxLine: number): number {
 	for (const day of written) {
 		const temp = join(dir, prefix + day);
 		if (day >= live) {
-			removeIfNotRegular(join(dir, day));
-			appendFile(join(dir, day), readFileSync(temp, "utf8"));
+			const path = join(dir, day);
+			removeIfNotRegular(path);
+			// what the day file has already is not appended again
+			const present = new Set<string>();
+			forEachLine(path, MAX_JOURNAL_LINE, newLineStats(), (line) =>
+				present.add(line),
+			);
+			const missing = readFileSync(temp, "utf8")
+				.split("\n")
+				.filter((line) => line !== "" && !present.has(line));
+			if (missing.length > 0) appendFile(path, `${missing.join("\n")}\n`);
 			unlinkSync(temp);
 		} else renameSync(temp, join(dir, day));
 	}
