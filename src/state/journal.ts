@@ -132,7 +132,13 @@ export function journalRecords(
  */
 function ensureJournalDir(dataDir: string): string {
 	const dir = join(dataDir, JOURNAL);
-	removeIfNotDirectory(dir);
+	try {
+		// the common case, one lstat: it is there
+		if (lstatSync(dir).isDirectory()) return dir;
+		unlinkSync(dir);
+	} catch (error) {
+		if (errnoCode(error) !== "ENOENT") throw asDataDirError(error, dir);
+	}
 	try {
 		mkdirSync(dir, { mode: 0o755 });
 		const fd = openSync(dir, fs.O_RDONLY | fs.O_DIRECTORY | fs.O_NOFOLLOW);
@@ -142,6 +148,7 @@ function ensureJournalDir(dataDir: string): string {
 			closeSync(fd);
 		}
 	} catch (error) {
+		// another ingest made it meanwhile
 		if (errnoCode(error) !== "EEXIST") throw asDataDirError(error, dir);
 		if (!lstatSync(dir).isDirectory())
 			throw new DataDirError(`${dir} is not a directory`, "ENOTDIR");
@@ -158,20 +165,20 @@ function appendFile(file: string, text: string): void {
 	const data = Buffer.from(text);
 	let fd: number | undefined;
 	try {
-		let created = true;
+		const existing = fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK;
+		let created = false;
 		try {
-			fd = openSync(
-				file,
-				fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW,
-				0o644,
-			);
+			fd = openSync(file, existing);
 		} catch (error) {
-			if (errnoCode(error) !== "EEXIST") throw error;
-			created = false;
-			fd = openSync(
-				file,
-				fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK,
-			);
+			if (errnoCode(error) !== "ENOENT") throw error;
+			try {
+				fd = openSync(file, existing | fs.O_CREAT | fs.O_EXCL, 0o644);
+				created = true;
+			} catch (raced) {
+				// another process created it meanwhile
+				if (errnoCode(raced) !== "EEXIST") throw raced;
+				fd = openSync(file, existing);
+			}
 		}
 		if (!fstatSync(fd).isFile())
 			throw new DataDirError(`${file} is not a regular file`, "EINVAL");
@@ -263,14 +270,6 @@ function readSmall(file: string): string {
 		return readFileSync(fd, "utf8");
 	} finally {
 		closeSync(fd);
-	}
-}
-
-function removeIfNotDirectory(path: string): void {
-	try {
-		if (!lstatSync(path).isDirectory()) unlinkSync(path);
-	} catch (error) {
-		if (errnoCode(error) !== "ENOENT") throw asDataDirError(error, path);
 	}
 }
 
