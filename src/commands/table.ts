@@ -207,14 +207,14 @@ export default defineCommand({
 			description:
 				"with --prune: keep saved/ messages this many days (default 30)",
 		},
+		"saved-max-mb": {
+			type: "string",
+			description: "with --prune: keep saved/ under this size (default 100)",
+		},
 		"rebuild-journal": {
 			type: "boolean",
 			description:
 				"rebuild journal/ from every domain file (after the original tool wrote to the data dir)",
-		},
-		"saved-max-mb": {
-			type: "string",
-			description: "with --prune: keep saved/ under this size (default 100)",
 		},
 	},
 	run({ args }) {
@@ -270,8 +270,8 @@ export default defineCommand({
 			// the longest look-back of the policy: a window, then the healing period
 			const lookBack = now - (policy.maxDays + policy.healDays) * DAY_MS;
 			// evaluate() lists or holds an address only with a failure inside its longest
-			// window, and counts surge starts over the last 31 days: older history is read
-			// for such addresses only
+			// window, and counts surge starts over the last 31 days (BASELINE_DAYS + 1 in
+			// src/table/evaluate.ts): older history is read for such addresses only
 			const recent =
 				now - (Math.max(policy.days, policy.maxDays, 31) + 1) * DAY_MS;
 			const loaded = loadFailures(
