@@ -184,11 +184,36 @@ export async function checkedIngest(
 	if (removed.length > 0) problems.push(`removed: ${removed.join(", ")}`);
 	const inDomains = changed.filter((n) => n.startsWith("domains/"));
 	const inSaved = changed.filter((n) => n.startsWith("saved/"));
+	const inJournal = changed.filter((n) => n.startsWith("journal/"));
 	const elsewhere = changed.filter(
-		(n) => !n.startsWith("domains/") && !n.startsWith("saved/"),
+		(n) =>
+			!n.startsWith("domains/") &&
+			!n.startsWith("saved/") &&
+			!n.startsWith("journal/"),
 	);
 	if (elsewhere.length > 0)
 		problems.push(`unexpected files in the data dir: ${elsewhere.join(", ")}`);
+	// the journal (src/state/journal.ts) gets the recorded failures, whole lines only
+	if (kind !== "recorded" && inJournal.length > 0)
+		problems.push(`journal changed without a record: ${inJournal.join(", ")}`);
+	for (const name of inJournal) {
+		const old = before.get(name) ?? new Uint8Array();
+		const now = after.get(name) ?? new Uint8Array();
+		if (!same(now.subarray(0, old.length), old))
+			problems.push(`${name}: existing lines changed`);
+		const added = Buffer.from(now.subarray(old.length)).toString("utf8");
+		if (!added.endsWith("\n")) problems.push(`${name}: torn last line`);
+		for (const l of added.split("\n").filter(Boolean)) {
+			let entry: unknown;
+			try {
+				entry = JSON.parse(l);
+			} catch {
+				entry = undefined;
+			}
+			if (!Array.isArray(entry) || entry.length !== 4)
+				problems.push(`${name}: not a journal line: ${l.slice(0, 120)}`);
+		}
+	}
 
 	if (kind === "recorded") {
 		if (inDomains.length === 0)

@@ -5,7 +5,8 @@ import { DataDirError, describe, toExitCode, UsageError } from "../errors.ts";
 import { CAUSES, type Cause, DEFAULT_CAUSES } from "../policy/cause.ts";
 import { DAY_MS, parseInstant, type WindowPolicy } from "../policy/window.ts";
 import { writeFileAtomic } from "../state/atomic-write.ts";
-import { hasDomains, readDomainFiles } from "../state/data-dir.ts";
+import { hasDomains } from "../state/data-dir.ts";
+import { type Loaded, loadFailures, STALE } from "../state/journal.ts";
 import {
 	confirmSurge,
 	readReleases,
@@ -16,7 +17,6 @@ import {
 } from "../state/operator.ts";
 import { checkPrunable, pruneDataDir } from "../state/prune.ts";
 import { readRegular } from "../state/safe-fs.ts";
-import { collectFailures } from "../table/collect.ts";
 import { type Evaluation, evaluate } from "../table/evaluate.ts";
 import { futureKey, news, sameState, type Warning } from "../table/news.ts";
 import { FORMATS, type Format, render } from "../table/render.ts";
@@ -161,6 +161,28 @@ function chatty(): boolean {
 	);
 }
 
+/** A journal rebuilt from scratch: not when rsync or the original tool changed domains/ (routine). */
+function reportRebuilt(loaded: Loaded): void {
+	for (const r of loaded.rebuilt)
+		if (r.why !== STALE)
+			console.error(
+				`dmarc-dsn-processor table: rebuilt the journal of ${r.dir} from ${r.files} domain files (${r.why})`,
+			);
+}
+
+/** Lines no record could be read from: news once, while their count stays the same. */
+function skippedLines(loaded: Loaded): Warning[] {
+	const { oversized, garbled, example } = loaded.stats;
+	if (oversized + garbled === 0) return [];
+	return [
+		{
+			keys: [`skipped ${oversized} ${garbled} ${example ?? ""}`],
+			remindDaily: false,
+			text: `WARNING: skipped ${oversized} oversized and ${garbled} garbled lines (first in ${example}); every other record counts`,
+		},
+	];
+}
+
 export default defineCommand({
 	meta: {
 		name: "table",
@@ -260,6 +282,11 @@ export default defineCommand({
 			valueHint: "MB",
 			description: "with --prune: keep saved/ under this size (default 100)",
 		},
+		"rebuild-journal": {
+			type: "boolean",
+			description:
+				"rebuild journal/ from every domain file (after the original tool wrote to the data dir)",
+		},
 	},
 	run({ args, rawArgs }) {
 		try {
@@ -314,12 +341,24 @@ export default defineCommand({
 			const evaluateAt = (at: number) => {
 				// the longest look-back of the policy: a window, then the healing period
 				const lookBack = at - (policy.maxDays + policy.healDays) * DAY_MS;
-				const files = (function* () {
-					for (const dir of dirs) yield* readDomainFiles(dir, lookBack);
-				})();
-				const failures = collectFailures(files, lookBack);
+				// evaluate() lists or holds an address only with a failure inside its longest
+				// window, and counts surge starts over the last 31 days (BASELINE_DAYS + 1 in
+				// src/table/evaluate.ts): older history is read for such addresses only.
+				// Nothing later is left out: a record dated ahead of the clock counts (news.ts)
+				const recent =
+					at - (Math.max(policy.days, policy.maxDays, 31) + 1) * DAY_MS;
+				const loaded = loadFailures(
+					dirs,
+					{
+						from: lookBack,
+						recent: Math.max(recent, lookBack),
+						to: Number.POSITIVE_INFINITY,
+					},
+					args["rebuild-journal"] === true,
+				);
+				reportRebuilt(loaded);
 				const evaluation = evaluate(
-					failures,
+					loaded.failures,
 					at,
 					policy,
 					{
@@ -334,7 +373,11 @@ export default defineCommand({
 						firstSeen: (address, t) => said?.get(futureKey(address, t)),
 					},
 				);
-				return { failures, evaluation };
+				return {
+					failures: loaded.failures,
+					evaluation,
+					skipped: skippedLines(loaded),
+				};
 			};
 			// operator actions change stored state: always at the real time, never --now
 			if (args.prune) {
@@ -366,11 +409,11 @@ export default defineCommand({
 					`${missing} has no domains/ while the map in use lists ${inUse.size} addresses: not mounted? The map is left as it is`,
 					"ENOENT",
 				);
-			const { evaluation } = evaluateAt(now);
+			const { evaluation, skipped } = evaluateAt(now);
 			const text = render(evaluation, format, { accessAction: action, now });
 			if (args.output) writeFileAtomic(args.output, text);
 			else process.stdout.write(text);
-			const all = warnings(evaluation, dirs);
+			const all = [...warnings(evaluation, dirs), ...skipped];
 			// --now looks at another day: every warning is said, nothing is remembered
 			const told =
 				args.now === undefined && said ? news(all, said, clock) : undefined;

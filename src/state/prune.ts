@@ -8,6 +8,7 @@ import {
 	PRUNE_ASIDE,
 	SAVED,
 } from "./data-dir.ts";
+import { pruneJournal } from "./journal.ts";
 import { parseRecordLine } from "./record.ts";
 import {
 	createNew,
@@ -72,8 +73,10 @@ function pruneLocked(dir: string, options: PruneOptions): PruneResult {
 			);
 		const unlock = lock(root, options.waitMs ?? 60_000);
 		try {
+			// the journal (issue 15) drops the same days, and stays trusted
+			const journalPruned = pruneJournal(dir, options.before);
 			const records = pruneRecords(domains, options.before);
-			keepJournalInStep(dir, options.before);
+			journalPruned();
 			const saved = pruneSaved(
 				root,
 				options.now,
@@ -89,12 +92,6 @@ function pruneLocked(dir: string, options: PruneOptions): PruneResult {
 		root.close();
 	}
 }
-
-/**
- * Hook for the journal kept beside domains/ ("table", issue 15): called after the
- * domain files are pruned, under the prune lock. Nothing to do without a journal.
- */
-export function keepJournalInStep(_dir: string, _before: number): void {}
 
 /**
  * Removes records older than `before` from every domain file, rewriting a file only

@@ -37,6 +37,13 @@ export interface LoadedRecord {
 }
 
 export function yyyymmdd(date: Date): string {
+	const year = date.getUTCFullYear();
+	// the common case without toISOString (table renders one per map line)
+	if (year >= 1000 && year <= 9999) {
+		const month = date.getUTCMonth() + 1;
+		const day = date.getUTCDate();
+		return `${year}${month < 10 ? "0" : ""}${month}${day < 10 ? "0" : ""}${day}`;
+	}
 	return date.toISOString().slice(0, 10).replaceAll("-", "");
 }
 
@@ -85,4 +92,60 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * The most bytes one stored record line takes, newline included (issue 11: a record
+ * line has a fixed maximum size). The caps below keep an ordinary record far under it.
+ */
+export const MAX_RECORD_LINE = 4096;
+
+/** Per-field caps in characters: RFC 5321 §4.5.3.1 limits paths to 256 octets. */
+const FIELD_CAPS: Readonly<Record<string, number>> = {
+	report_domain: 253,
+	action: 32,
+	status: 32,
+	final_rcpt: 320,
+	orig_rcpt: 320,
+	diag_code: 1000,
+	date: 8,
+	time: 32,
+	queue_id: 64,
+	reporting_mta: 255,
+	remote_mta: 255,
+	detector: 64,
+	cause: 16,
+};
+
+/**
+ * One JSON line (without its newline) of at most MAX_RECORD_LINE - 1 bytes: every
+ * field cut to its cap, then, for text that JSON escaping or UTF-8 makes longer, the
+ * longest field halved until the line fits.
+ */
+export function recordLine(record: StoredRecord): string {
+	const fields: Record<string, string | null> = {};
+	for (const [key, value] of Object.entries(record) as [
+		string,
+		string | null,
+	][])
+		fields[key] =
+			typeof value === "string" ? value.slice(0, FIELD_CAPS[key] ?? 64) : value;
+	let line = JSON.stringify(fields);
+	while (utf8Length(line) > MAX_RECORD_LINE - 1) {
+		let longest = "";
+		for (const [key, value] of Object.entries(fields))
+			if (
+				typeof value === "string" &&
+				value.length > (fields[longest]?.length ?? -1)
+			)
+				longest = key;
+		const value = fields[longest] ?? "";
+		fields[longest] = value.slice(0, Math.floor(value.length / 2));
+		line = JSON.stringify(fields);
+	}
+	return line;
+}
+
+function utf8Length(text: string): number {
+	return new TextEncoder().encode(text).length;
 }

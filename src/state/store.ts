@@ -3,11 +3,18 @@ import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Decision } from "../decide.ts";
 import { appendLines, createExclusive, DOMAINS, SAVED } from "./data-dir.ts";
-import { type StoredRecord, UNKNOWN_DOMAIN, yyyymmdd } from "./record.ts";
+import { journalRecords } from "./journal.ts";
+import {
+	recordLine,
+	type StoredRecord,
+	UNKNOWN_DOMAIN,
+	yyyymmdd,
+} from "./record.ts";
 
 /**
  * Appends one JSON line per suppressed recipient to `domains/<report_domain>`, or to
- * the reserved UNKNOWN_DOMAIN file when nothing named the domain. Returns the file name.
+ * the reserved UNKNOWN_DOMAIN file when nothing named the domain, and the same
+ * failures to the journal that `table` reads. Returns the file name.
  * The domain is a validated A-label (normalizeDomain), so it cannot leave domains/.
  */
 export function recordFailures(
@@ -40,9 +47,11 @@ export function recordFailures(
 				detector: decision.detector,
 				cause: r.cause,
 			};
-			return JSON.stringify(record);
+			return recordLine(record);
 		});
 	appendLines(join(dataDir, DOMAINS, name), lines);
+	// after the domain file: a journal newer than domains/ is one that saw the new file
+	journalRecords(dataDir, name, lines, now.getTime());
 	return name;
 }
 

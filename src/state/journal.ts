@@ -1,0 +1,828 @@
+import { Buffer } from "node:buffer";
+import {
+	closeSync,
+	type Dir,
+	existsSync,
+	constants as fs,
+	fstatSync,
+	ftruncateSync,
+	lstatSync,
+	mkdirSync,
+	opendirSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	unlinkSync,
+	writeSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { normalizeMailbox } from "../dsn/mailbox.ts";
+import { DataDirError, errnoCode } from "../errors.ts";
+import { CAUSES } from "../policy/cause.ts";
+import { DAY_MS, type Failure } from "../policy/window.ts";
+import { normalizeDomain } from "../report/domain.ts";
+import {
+	domainOfFile,
+	FailureMap,
+	failureOf,
+	isCause,
+	type KeyedFailure,
+} from "../table/collect.ts";
+import { DOMAINS } from "./data-dir.ts";
+import {
+	forEachLine,
+	forEachLineBytes,
+	type LineStats,
+	newLineStats,
+} from "./journal-lines.ts";
+import { UNKNOWN_DOMAIN, yyyymmdd } from "./record.ts";
+import { giveToDirOwner } from "./safe-fs.ts";
+
+/** A file or directory just created goes to the owner of the directory it is in. */
+function ownLikeDir(fd: number, path: string): void {
+	giveToDirOwner(fd, statSync(dirname(path)));
+}
+
+/**
+ * The journal (issue 15): beside `domains/<report-domain>`, which stays as the original
+ * tool laid it out, ingest appends every failure it records to `journal/YYYYMMDD` (the
+ * UTC day of the failure), one short line `[at, cause, domain, address]` with the map
+ * key already derived (src/table/collect.ts failureOf). `table` reads only the days of
+ * its look-back instead of stat-ing and parsing every domain file.
+ *
+ * Trust: `journal/.complete` is written by a full rebuild from the domain files. The
+ * journal is used only while that marker is there and `domains/` has not changed (a
+ * file created or removed: the original tool's ingest, rsync, an operator) since the
+ * newest journal write; else `table` rebuilds it. Ingest writes the domain file first,
+ * then the journal, so its own new files never look foreign.
+ */
+export const JOURNAL = "journal";
+const MARKER = ".complete";
+const MARKER_TEXT = "dmarc-dsn-processor journal 1\n";
+
+/** The longest domain-file line read: ours are at most 4 KiB (MAX_RECORD_LINE). */
+export const MAX_DOMAIN_LINE = 64 * 1024;
+/** A journal line holds an address, a domain and a cause: far less than this. */
+export const MAX_JOURNAL_LINE = 2048;
+
+const DAY_NAME = /^\d{8}$/;
+
+function dayOf(at: number): string | undefined {
+	if (!Number.isFinite(at)) return undefined;
+	const day = yyyymmdd(new Date(at));
+	return DAY_NAME.test(day) ? day : undefined;
+}
+
+/** `[at, cause, domain, key]`, and a fifth element 1 for an expiry (it counts when it repeats). */
+function entryLine(keyed: KeyedFailure): string {
+	const { at, cause, domain, expired } = keyed.failure;
+	const entry = [at, cause, domain, keyed.address];
+	return JSON.stringify(expired ? [...entry, 1] : entry);
+}
+
+/**
+ * Appends the failures of one ingest to the journal, one O_APPEND write per day
+ * (requirements R20: concurrent writers never interleave).
+ */
+export function appendJournal(
+	dataDir: string,
+	failures: readonly KeyedFailure[],
+): void {
+	const byDay = new Map<string, string[]>();
+	for (const keyed of failures) {
+		const day = dayOf(keyed.failure.at);
+		if (day === undefined) continue;
+		const lines = byDay.get(day) ?? [];
+		lines.push(entryLine(keyed));
+		byDay.set(day, lines);
+	}
+	if (byDay.size === 0) return;
+	const dir = ensureJournalDir(dataDir);
+	for (const [day, lines] of byDay)
+		appendFile(join(dir, day), `${lines.join("\n")}\n`);
+}
+
+/**
+ * Records an ingest's lines of `domains/<name>` in the journal too. When that fails
+ * (disk full) the record is safe in the domain file: the journal loses its marker, so
+ * the next `table` rebuilds it, and ingest still succeeds.
+ */
+export function journalRecords(
+	dataDir: string,
+	name: string,
+	lines: readonly string[],
+	at: number,
+): void {
+	const domain = domainOfFile(name);
+	if (domain === undefined) return;
+	const failures: KeyedFailure[] = [];
+	for (const line of lines) {
+		const found = failureOf(line, domain, at);
+		if (typeof found === "object") failures.push(found);
+	}
+	try {
+		appendJournal(dataDir, failures);
+	} catch (error) {
+		try {
+			unlinkSync(join(dataDir, JOURNAL, MARKER));
+		} catch (unlinkError) {
+			if (errnoCode(unlinkError) !== "ENOENT") throw error;
+		}
+	}
+}
+
+/**
+ * journal/ as a real directory, created like the data dir's owner's; a link or file
+ * planted in its place is removed (unlink never follows a link).
+ */
+function ensureJournalDir(dataDir: string): string {
+	const dir = join(dataDir, JOURNAL);
+	try {
+		// the common case, one lstat: it is there
+		if (lstatSync(dir).isDirectory()) return dir;
+		unlinkSync(dir);
+	} catch (error) {
+		if (errnoCode(error) !== "ENOENT") throw asDataDirError(error, dir);
+	}
+	try {
+		mkdirSync(dir, { mode: 0o755 });
+		const fd = openSync(dir, fs.O_RDONLY | fs.O_DIRECTORY | fs.O_NOFOLLOW);
+		try {
+			ownLikeDir(fd, dir);
+		} finally {
+			closeSync(fd);
+		}
+	} catch (error) {
+		// another ingest made it meanwhile
+		if (errnoCode(error) !== "EEXIST") throw asDataDirError(error, dir);
+		if (!lstatSync(dir).isDirectory())
+			throw new DataDirError(`${dir} is not a directory`, "ENOTDIR");
+	}
+	return dir;
+}
+
+/**
+ * One write(2) on an O_APPEND descriptor. Never through a link (O_NOFOLLOW), never into
+ * anything but a regular file, and only a file this process created is given to the
+ * data dir's owner: `table` runs as root in a directory the pipe user owns.
+ */
+function appendFile(file: string, text: string): void {
+	const data = Buffer.from(text);
+	let fd: number | undefined;
+	try {
+		const existing = fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK;
+		let created = false;
+		try {
+			fd = openSync(file, existing);
+		} catch (error) {
+			if (errnoCode(error) !== "ENOENT") throw error;
+			try {
+				fd = openSync(file, existing | fs.O_CREAT | fs.O_EXCL, 0o644);
+				created = true;
+			} catch (raced) {
+				// another process created it meanwhile
+				if (errnoCode(raced) !== "EEXIST") throw raced;
+				fd = openSync(file, existing);
+			}
+		}
+		if (!fstatSync(fd).isFile())
+			throw new DataDirError(`${file} is not a regular file`, "EINVAL");
+		if (created) ownLikeDir(fd, file);
+		const before = fstatSync(fd).size;
+		let written = 0;
+		try {
+			written = writeSync(fd, data);
+		} finally {
+			// disk full halfway: cut the torn line off again, unless another append followed
+			if (written !== data.length && fstatSync(fd).size === before + written)
+				ftruncateSync(fd, before);
+		}
+		if (written !== data.length)
+			throw new DataDirError(`short write to ${file}`, "ENOSPC");
+	} catch (error) {
+		throw asDataDirError(error, file);
+	} finally {
+		if (fd !== undefined) closeSync(fd);
+	}
+}
+
+function asDataDirError(error: unknown, path: string): DataDirError {
+	if (error instanceof DataDirError) return error;
+	const code = errnoCode(error);
+	return new DataDirError(
+		`${path}: ${code ?? (error instanceof Error ? error.message : String(error))}`,
+		code,
+	);
+}
+
+/** The journal's day files, oldest first. */
+function dayFiles(dataDir: string): string[] {
+	try {
+		// root's table never lists (nor prunes) a directory through a planted link (issue 11)
+		if (!lstatSync(join(dataDir, JOURNAL)).isDirectory()) return [];
+		return readdirSync(join(dataDir, JOURNAL))
+			.filter((name) => DAY_NAME.test(name))
+			.sort();
+	} catch (error) {
+		if (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR")
+			return [];
+		throw asDataDirError(error, join(dataDir, JOURNAL));
+	}
+}
+
+function mtimeOf(path: string): number | undefined {
+	try {
+		return lstatSync(path).mtimeMs;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Why a journal is rebuilt when another tool (or rsync) changed domains/. */
+export const STALE =
+	"domain files added or removed since the journal was written";
+
+/** Why the journal cannot be used as it is, or undefined when it can. */
+export function journalDistrust(dataDir: string): string | undefined {
+	const dir = join(dataDir, JOURNAL);
+	let marker: string;
+	try {
+		if (!lstatSync(dir).isDirectory()) return "journal is not a directory";
+		marker = readSmall(join(dir, MARKER));
+	} catch (error) {
+		return errnoCode(error) === "ENOENT" ? "no journal" : "journal unreadable";
+	}
+	if (marker !== MARKER_TEXT) return "journal incomplete";
+	// ingest writes today's file (yesterday's just before midnight); the newest name
+	// may be a day in the future that a record with a wrong date made
+	const days = dayFiles(dataDir);
+	const today = Date.now();
+	const newest = Math.max(
+		...[
+			MARKER,
+			days[days.length - 1] ?? MARKER,
+			dayOf(today) ?? MARKER,
+			dayOf(today - DAY_MS) ?? MARKER,
+		].map((name) => mtimeOf(join(dir, name)) ?? 0),
+	);
+	const domains = mtimeOf(join(dataDir, DOMAINS));
+	if (domains !== undefined && domains > newest) return STALE;
+	return undefined;
+}
+
+function readSmall(file: string): string {
+	const fd = openSync(file, fs.O_RDONLY | fs.O_NOFOLLOW | fs.O_NONBLOCK);
+	try {
+		if (!fstatSync(fd).isFile() || fstatSync(fd).size > 4096) return "";
+		return readFileSync(fd, "utf8");
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** A link or anything else planted where a day file belongs goes (unlink never follows). */
+function removeIfNotRegular(path: string): void {
+	try {
+		if (!lstatSync(path).isFile()) unlinkSync(path);
+	} catch (error) {
+		if (errnoCode(error) !== "ENOENT") throw error;
+	}
+}
+
+/** Writes the marker: a temporary file created exclusively, then rename(2). */
+function writeMarker(dir: string): void {
+	const temp = join(dir, `${MARKER}.tmp.${process.pid}`);
+	rmSync(temp, { force: true });
+	const fd = openSync(
+		temp,
+		fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW,
+		0o644,
+	);
+	try {
+		ownLikeDir(fd, temp);
+		writeSync(fd, MARKER_TEXT);
+	} finally {
+		closeSync(fd);
+	}
+	renameSync(temp, join(dir, MARKER));
+}
+
+/**
+ * Every failure of every domain file, streamed: each line is read with a bounded
+ * length, garbled and oversized lines are counted in `stats`, and memory holds one
+ * line at a time (attack 14 of issue 11: a 3 GB domain file does not stop the map).
+ * Returns the number of domain files read.
+ */
+export function scanDomainFiles(
+	dataDir: string,
+	onFailure: (keyed: KeyedFailure) => void,
+	stats: LineStats,
+	maxLine = MAX_DOMAIN_LINE,
+): number {
+	const domains = join(dataDir, DOMAINS);
+	// entry by entry: a million names are never held at once
+	let entries: Dir;
+	try {
+		entries = opendirSync(domains);
+	} catch (error) {
+		if (errnoCode(error) === "ENOENT") return 0;
+		throw asDataDirError(error, domains);
+	}
+	let files = 0;
+	try {
+		for (;;) {
+			const entry = entries.readSync();
+			if (entry === null) break;
+			files += scanDomainFile(domains, entry.name, onFailure, stats, maxLine);
+		}
+	} catch (error) {
+		throw asDataDirError(error, domains);
+	} finally {
+		entries.closeSync();
+	}
+	return files;
+}
+
+/** One domain file's failures; 1 when it was read, 0 when it is no domain file. */
+function scanDomainFile(
+	domains: string,
+	name: string,
+	onFailure: (keyed: KeyedFailure) => void,
+	stats: LineStats,
+	maxLine: number,
+): number {
+	const domain = domainOfFile(name);
+	if (domain === undefined) return 0;
+	const path = join(domains, name);
+	try {
+		const read = forEachLine(path, maxLine, stats, (line, mtimeMs) => {
+			if (line.trim() === "") return;
+			const found = failureOf(line, domain, mtimeMs);
+			if (found === "garbled") {
+				stats.garbled++;
+				stats.example ??= path;
+			} else if (found) onFailure(found);
+		});
+		return read === undefined ? 0 : 1;
+	} catch (error) {
+		throw asDataDirError(error, path);
+	}
+}
+
+/** Flush day buffers to disk past this many bytes in all: memory stays bounded. */
+const REBUILD_BUFFER = 8 * 1024 * 1024;
+
+/**
+ * Rebuilds the journal from a full scan of the domain files (a data dir the original
+ * tool wrote, a journal that cannot be trusted, `table --rebuild-journal`). Each day is
+ * written to a temporary file and renamed over the old one, except today and
+ * yesterday (by this host's clock), which ingest may be appending to right now: those
+ * get the rebuilt lines appended, so no concurrent record is lost (a duplicate line
+ * changes no episode). Returns the number of domain files read.
+ */
+export function rebuildJournal(
+	dataDir: string,
+	stats: LineStats,
+	maxLine = MAX_DOMAIN_LINE,
+): number {
+	try {
+		return rebuild(dataDir, stats, maxLine);
+	} catch (error) {
+		throw asDataDirError(error, join(dataDir, JOURNAL));
+	}
+}
+
+function rebuild(dataDir: string, stats: LineStats, maxLine: number): number {
+	const dir = ensureJournalDir(dataDir);
+	// the old marker goes first: a rebuild that dies halfway leaves no trusted journal
+	rmSync(join(dir, MARKER), { force: true });
+	const prefix = `.rebuild.${process.pid}.`;
+	for (const name of readdirSync(dir))
+		if (name.startsWith(prefix)) unlinkSync(join(dir, name));
+	const pending = new Map<string, string[]>();
+	const written = new Set<string>();
+	let buffered = 0;
+	const flush = () => {
+		for (const [day, lines] of pending) {
+			appendFile(join(dir, prefix + day), `${lines.join("\n")}\n`);
+			written.add(day);
+		}
+		pending.clear();
+		buffered = 0;
+	};
+	const files = scanDomainFiles(
+		dataDir,
+		(keyed) => {
+			const day = dayOf(keyed.failure.at);
+			if (day === undefined) return;
+			const line = entryLine(keyed);
+			const lines = pending.get(day);
+			if (lines) lines.push(line);
+			else pending.set(day, [line]);
+			buffered += line.length + 1;
+			if (buffered > REBUILD_BUFFER) flush();
+		},
+		stats,
+		maxLine,
+	);
+	flush();
+	const live = dayOf(Date.now() - DAY_MS) ?? "";
+	for (const day of written) {
+		const temp = join(dir, prefix + day);
+		if (day >= live) {
+			const path = join(dir, day);
+			removeIfNotRegular(path);
+			// what the day file has already is not appended again
+			const present = new Set<string>();
+			forEachLine(path, MAX_JOURNAL_LINE, newLineStats(), (line) =>
+				present.add(line),
+			);
+			const missing = readFileSync(temp, "utf8")
+				.split("\n")
+				.filter((line) => line !== "" && !present.has(line));
+			if (missing.length > 0) appendFile(path, `${missing.join("\n")}\n`);
+			unlinkSync(temp);
+		} else renameSync(temp, join(dir, day));
+	}
+	// a day no domain file has a record of any more (pruned, released by hand)
+	for (const day of dayFiles(dataDir))
+		if (day < live && !written.has(day)) unlinkSync(join(dir, day));
+	writeMarker(dir);
+	return files;
+}
+
+// The keys and domains the journal names are checked again when read: the pipe user
+// can write it as it can write the domain files. The common, plain-ASCII form is
+// checked by a pattern that accepts exactly what normalizeMailbox and normalizeDomain
+// return for it; anything else takes the full check.
+const PLAIN_LOCAL =
+	/^[a-z0-9!#$%&'+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'+/=?^_`{|}~-]+)*$/;
+
+/**
+ * Two or more lowercase LDH labels of 1-63 characters, none starting or ending with
+ * "-", none an A-label ("xn--": only the full check can tell a valid one), the last
+ * not all digits, 253 characters at most: what normalizeDomain returns unchanged.
+ */
+function plainDomain(domain: string): boolean {
+	const n = domain.length;
+	if (n === 0 || n > 253) return false;
+	let labels = 1;
+	let start = 0;
+	let digitsOnly = true;
+	for (let i = 0; i <= n; i++) {
+		const c = i < n ? domain.charCodeAt(i) : 46;
+		if (c === 46) {
+			const length = i - start;
+			if (
+				length === 0 ||
+				length > 63 ||
+				domain.charCodeAt(i - 1) === 45 ||
+				domain.startsWith("xn--", start)
+			)
+				return false;
+			if (i < n) {
+				labels++;
+				start = i + 1;
+				digitsOnly = true;
+			}
+		} else if (c >= 48 && c <= 57) {
+			// a digit
+		} else if ((c >= 97 && c <= 122) || (c === 45 && i > start))
+			digitsOnly = false;
+		else return false;
+	}
+	return labels >= 2 && !digitsOnly;
+}
+
+function validDomain(domain: string): boolean {
+	if (domain === UNKNOWN_DOMAIN || plainDomain(domain)) return true;
+	return normalizeDomain(domain) === domain;
+}
+
+function validKey(address: string): boolean {
+	const at = address.lastIndexOf("@");
+	if (
+		at > 0 &&
+		at <= 64 &&
+		address.length <= 320 &&
+		PLAIN_LOCAL.test(address.slice(0, at)) &&
+		plainDomain(address.slice(at + 1))
+	)
+		return true;
+	return normalizeMailbox(address) === address;
+}
+
+/**
+ * Calls `onEntry` for each journal failure from `from` up to `to`, inclusive or not;
+ * every line is checked as a domain-file record is (a valid key, a valid domain, a
+ * known cause). With `wanted`, a line whose address it refuses is passed over before
+ * anything of it is decoded: the cheap path for old history.
+ */
+export function readJournal(
+	dataDir: string,
+	from: number,
+	to: number,
+	toIncluded: boolean,
+	onEntry: (keyed: KeyedFailure) => void,
+	stats: LineStats,
+	wanted?: Wanted,
+): void {
+	const dir = join(dataDir, JOURNAL);
+	const firstDay = dayOf(from) ?? "";
+	const lastDay = dayOf(to) ?? "99999999";
+	const domains = new DomainCache();
+	for (const day of dayFiles(dataDir)) {
+		if (day < firstDay || day > lastDay) continue;
+		const path = join(dir, day);
+		try {
+			forEachLineBytes(
+				path,
+				MAX_JOURNAL_LINE,
+				stats,
+				(bytes, start, end, _, ended) => {
+					// an ingest may be appending this very line: it counts from the next run
+					if (start === end || !ended) return;
+					const keyed = parseEntryBytes(bytes, start, end, domains, wanted);
+					if (keyed === PASSED) return;
+					if (keyed === undefined) {
+						stats.garbled++;
+						stats.example ??= path;
+						return;
+					}
+					const { at } = keyed.failure;
+					if (at >= from && (at < to || (toIncluded && at === to)))
+						onEntry(keyed);
+				},
+			);
+		} catch (error) {
+			throw asDataDirError(error, path);
+		}
+	}
+}
+
+/** Which addresses the older history is read for: by a hash of the UTF-8 bytes. */
+export class Wanted {
+	private readonly hashes = new Set<number>();
+	constructor(private readonly addresses: ReadonlyMap<string, unknown>) {
+		for (const address of addresses.keys()) this.hashes.add(hashText(address));
+	}
+	/** False only when the address at `bytes[start, end)` is surely not wanted. */
+	mayWant(bytes: Buffer, start: number, end: number): boolean {
+		return this.hashes.has(hashBytes(bytes, start, end));
+	}
+	has(address: string): boolean {
+		return this.addresses.has(address);
+	}
+}
+
+/** hashBytes of the text's UTF-8 bytes; plain ASCII without encoding it. */
+function hashText(text: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c >= 0x80) {
+			const bytes = Buffer.from(text);
+			return hashBytes(bytes, 0, bytes.length);
+		}
+		h ^= c;
+		h = Math.imul(h, 0x01000193);
+	}
+	return h >>> 0;
+}
+
+/** FNV-1a, 32 bits. */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+	let h = 0x811c9dc5;
+	for (let i = start; i < end; i++) {
+		h ^= bytes[i] ?? 0;
+		h = Math.imul(h, 0x01000193);
+	}
+	return h >>> 0;
+}
+
+/** Report domains repeat: each distinct one is decoded and checked once. */
+class DomainCache {
+	private readonly byHash = new Map<number, string>();
+	get(bytes: Buffer, start: number, end: number): string | undefined {
+		const h = hashBytes(bytes, start, end);
+		const cached = this.byHash.get(h);
+		if (cached !== undefined && sameAscii(bytes, start, end, cached))
+			return cached;
+		const domain = bytes.toString("utf8", start, end);
+		if (!validDomain(domain)) return undefined;
+		if (this.byHash.size >= 4096) this.byHash.clear();
+		this.byHash.set(h, domain);
+		return domain;
+	}
+}
+
+function sameAscii(
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+	text: string,
+): boolean {
+	if (text.length !== end - start) return false;
+	for (let i = 0; i < text.length; i++)
+		if (bytes[start + i] !== text.charCodeAt(i)) return false;
+	return true;
+}
+
+const PASSED = Symbol("passed over");
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The end of the JSON string that starts at `i` (after its quote), or -1 when it has escapes. */
+function stringEnd(bytes: Uint8Array, i: number, end: number): number {
+	for (; i < end; i++) {
+		const c = bytes[i];
+		if (c === QUOTE) return i;
+		if (c === BACKSLASH || (c !== undefined && c < 0x20)) return -1;
+	}
+	return -1;
+}
+
+/**
+ * `[at,"cause","domain","address"]` read in place, as JSON.stringify wrote it: an
+ * integer time and strings without escapes. Anything else (a fraction of a
+ * millisecond, an escaped quote in a quoted local part) goes through JSON.parse.
+ */
+function parseEntryBytes(
+	bytes: Buffer,
+	start: number,
+	end: number,
+	domains: DomainCache,
+	wanted: Wanted | undefined,
+): KeyedFailure | typeof PASSED | undefined {
+	const slow = () => {
+		const keyed = parseEntry(bytes.toString("utf8", start, end));
+		return keyed && wanted && !wanted.has(keyed.address) ? PASSED : keyed;
+	};
+	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d) return slow();
+	let i = start + 1;
+	let at = 0;
+	for (; i < end && i - start <= 15; i++) {
+		const c = bytes[i] ?? 0;
+		if (c < 0x30 || c > 0x39) break;
+		at = at * 10 + (c - 0x30);
+	}
+	if (i === start + 1 || bytes[i] !== 0x2c || bytes[i + 1] !== QUOTE)
+		return slow();
+	const causeStart = i + 2;
+	const causeEnd = stringEnd(bytes, causeStart, end);
+	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c) return slow();
+	const domainStart = causeEnd + 3;
+	const domainEnd = stringEnd(bytes, domainStart, end);
+	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c) return slow();
+	const addressStart = domainEnd + 3;
+	const addressEnd = stringEnd(bytes, addressStart, end);
+	// `"]` ends a failure, `",1]` an expiry
+	const expired =
+		addressEnd === end - 4 &&
+		bytes[end - 3] === 0x2c &&
+		bytes[end - 2] === 0x31;
+	if (addressEnd !== end - 2 && !expired) return slow();
+	if (wanted && !wanted.mayWant(bytes, addressStart, addressEnd)) return PASSED;
+	const cause = CAUSES.find((c) => sameAscii(bytes, causeStart, causeEnd, c));
+	const domain = domains.get(bytes, domainStart, domainEnd);
+	if (cause === undefined || domain === undefined) return undefined;
+	const address = bytes.toString("utf8", addressStart, addressEnd);
+	if (wanted && !wanted.has(address)) return PASSED;
+	if (!wanted && !validKey(address)) return undefined;
+	return {
+		address,
+		failure: { at, domain, cause, ...(expired ? { expired } : {}) },
+	};
+}
+
+function parseEntry(line: string): KeyedFailure | undefined {
+	let value: unknown;
+	try {
+		value = JSON.parse(line);
+	} catch {
+		return undefined;
+	}
+	if (
+		!Array.isArray(value) ||
+		(value.length !== 4 && !(value.length === 5 && value[4] === 1))
+	)
+		return undefined;
+	const [at, cause, domain, address, expired] = value as unknown[];
+	if (
+		typeof at !== "number" ||
+		!Number.isFinite(at) ||
+		!isCause(cause) ||
+		typeof domain !== "string" ||
+		typeof address !== "string" ||
+		!validDomain(domain) ||
+		!validKey(address)
+	)
+		return undefined;
+	const failure: Failure =
+		expired === 1
+			? { at, domain, cause, expired: true }
+			: { at, domain, cause };
+	return { address, failure };
+}
+
+/**
+ * `table --prune`: removes the journal's days before `before`, as pruneRecords removes
+ * those records from the domain files. Call it before pruning the domain files and
+ * call what it returns after: pruning renames domain files, which would otherwise make
+ * a trusted journal look stale.
+ */
+export function pruneJournal(dataDir: string, before: number): () => void {
+	const trusted = journalDistrust(dataDir) === undefined;
+	const first = dayOf(before) ?? "";
+	for (const day of dayFiles(dataDir))
+		if (day < first) unlinkSync(join(dataDir, JOURNAL, day));
+	return () => {
+		if (trusted) writeMarker(join(dataDir, JOURNAL));
+	};
+}
+
+export interface Loaded {
+	readonly failures: Map<string, Failure[]>;
+	readonly stats: LineStats;
+	/** Data dirs whose journal was rebuilt, and why. */
+	readonly rebuilt: readonly { dir: string; why: string; files: number }[];
+}
+
+/** The span of time `table` needs failures for. */
+export interface LoadWindow {
+	/** The policy's longest look-back: nothing older counts for anything. */
+	readonly from: number;
+	/**
+	 * An address with no failure from here on can be neither listed, nor held, nor
+	 * counted by the surge breaker at `to` (its longest window and the breaker's
+	 * baseline both end before `to`): its older history is not loaded at all.
+	 */
+	readonly recent: number;
+	/** The time the policy is evaluated at; later failures do not count. */
+	readonly to: number;
+}
+
+/**
+ * The failures `table` evaluates, over every data dir: from the journal, rebuilt
+ * first where it cannot be trusted or `rebuild` asks for it. Memory grows with the
+ * addresses that bounced recently (the map's live entries and their history), not
+ * with the data dir: older lines are read for those addresses only. A data dir that
+ * cannot be written (a read-only copy) is scanned in full instead.
+ */
+export function loadFailures(
+	dirs: readonly string[],
+	window: LoadWindow,
+	rebuild: boolean,
+): Loaded {
+	const into = new FailureMap();
+	const stats = newLineStats();
+	const rebuilt: { dir: string; why: string; files: number }[] = [];
+	const journaled: string[] = [];
+	const add = (keyed: KeyedFailure) => into.add(keyed.address, keyed.failure);
+	for (const dir of dirs) {
+		try {
+			if (!statSync(dir).isDirectory())
+				throw new DataDirError(`${dir} is not a directory`, "ENOTDIR");
+		} catch (error) {
+			throw asDataDirError(error, dir);
+		}
+		// a new data dir has no domains/ until the first bounce: an empty map
+		if (!existsSync(join(dir, DOMAINS))) continue;
+		const why = rebuild ? "asked to" : journalDistrust(dir);
+		if (why !== undefined) {
+			const seen = newLineStats();
+			try {
+				const files = rebuildJournal(dir, seen);
+				rebuilt.push({ dir, why, files });
+			} catch (error) {
+				if (!(error instanceof DataDirError) || !isWriteError(error.code))
+					throw error;
+				scanDomainFiles(
+					dir,
+					(keyed) => {
+						if (keyed.failure.at >= window.from) add(keyed);
+					},
+					stats,
+				);
+				continue;
+			}
+			stats.oversized += seen.oversized;
+			stats.garbled += seen.garbled;
+			if (seen.example !== undefined) stats.example ??= seen.example;
+		}
+		journaled.push(dir);
+	}
+	// recent failures first, from every data dir: they name the addresses that matter
+	for (const dir of journaled)
+		readJournal(dir, window.recent, window.to, true, add, stats);
+	const wanted = new Wanted(into.byAddress);
+	for (const dir of journaled)
+		readJournal(dir, window.from, window.recent, false, add, stats, wanted);
+	return { failures: into.byAddress, stats, rebuilt };
+}
+function isWriteError(code: string | undefined): boolean {
+	return code === "EACCES" || code === "EROFS" || code === "EPERM";
+}
