@@ -249,7 +249,7 @@ describe("root leaves nothing root-owned in the pipe user's data dir (issue 13)"
 		chownSync(data, NOBODY, NOBODY);
 		expect(run(["ingest", "Q3", "", data], DSN).status).toBe(0);
 		expect(run(["ingest", "Q4", "", data], GARBAGE).status).toBe(0);
-		expect(readdirSync(data).sort()).toEqual(["domains", "saved"]);
+		expect(readdirSync(data).sort()).toEqual(["domains", "journal", "saved"]);
 		writeFileSync(
 			join(data, "domains", "example.org"),
 			RECORD.replace(/"time":"[^"]*"/, '"time":"2024-01-01T00:00:00Z"'),
@@ -264,6 +264,7 @@ describe("root leaves nothing root-owned in the pipe user's data dir (issue 13)"
 			expect([args, run([...args, data]).status]).toEqual([args, 0]);
 		expect(readdirSync(data).sort()).toEqual([
 			"domains",
+			"journal",
 			"released",
 			"saved",
 			"surge-confirmed",

@@ -314,10 +314,11 @@ describe("a warning is news once (issue 13)", () => {
 			"",
 		]);
 		// a new fact is news again, and only then
+		// (in a new domain file: ingest would also write the journal, this test does not)
 		writeFileSync(
-			join(dir, "domains", "example.org"),
+			join(dir, "domains", "example.net"),
 			`${JSON.stringify({
-				report_domain: "example.org",
+				report_domain: "example.net",
 				action: "failed",
 				status: "5.7.1",
 				final_rcpt: "other@example.com",
@@ -372,7 +373,8 @@ describe("a warning is news once (issue 13)", () => {
 		});
 		expect(run(["table", ...NOW, dir]).stderr).toContain("WARNING");
 		expect(run(["table", ...NOW, dir]).stderr).toContain("WARNING");
-		expect(listDir(dir)).toEqual(["domains"]);
+		// journal/ is an index of domains/ (any run may build it), not stored state
+		expect(listDir(dir).filter((n) => n !== "journal")).toEqual(["domains"]);
 	});
 });
 
@@ -476,7 +478,8 @@ describe("operator actions (issue 13)", () => {
 			dir,
 		]);
 		expect(r.status).toBe(64);
-		expect(listDir(dir)).toEqual(["domains"]);
+		// journal/ is an index of domains/ (any run may build it), not stored state
+		expect(listDir(dir).filter((n) => n !== "journal")).toEqual(["domains"]);
 	});
 
 	test("--prune drops old records inside a file that is still written to", () => {
@@ -639,12 +642,14 @@ describe("operator actions (issue 13)", () => {
 		writeFileSync(join(dir, "prune.lock"), `${holder.pid}\n`);
 		const r = await runAsync(["table", "--prune", dir], "");
 		expect([r.status, r.stderr]).toEqual([0, ""]);
-		expect(listDir(dir)).toEqual(["domains"]);
+		// journal/ is an index of domains/ (any run may build it), not stored state
+		expect(listDir(dir).filter((n) => n !== "journal")).toEqual(["domains"]);
 		expect(listDir(join(dir, "domains"))).toEqual([]);
 		// a lock left by a process that is gone is taken over
 		writeFileSync(join(dir, "prune.lock"), "999999999\n");
 		expect(run(["table", "--prune", dir]).status).toBe(0);
-		expect(listDir(dir)).toEqual(["domains"]);
+		// journal/ is an index of domains/ (any run may build it), not stored state
+		expect(listDir(dir).filter((n) => n !== "journal")).toEqual(["domains"]);
 	}, 20_000);
 
 	test("prune never loses a record that ingest appends meanwhile (attack 16)", async () => {

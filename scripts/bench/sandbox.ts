@@ -210,7 +210,11 @@ export async function checkedIngest(
 			} catch {
 				entry = undefined;
 			}
-			if (!Array.isArray(entry) || entry.length !== 4)
+			// [at, cause, domain, key], and a fifth element 1 for an expiry
+			if (
+				!Array.isArray(entry) ||
+				(entry.length !== 4 && !(entry.length === 5 && entry[4] === 1))
+			)
 				problems.push(`${name}: not a journal line: ${l.slice(0, 120)}`);
 		}
 	}

@@ -161,10 +161,13 @@ function chatty(): boolean {
 	);
 }
 
-/** A journal rebuilt from scratch: not when rsync or the original tool changed domains/ (routine). */
+/**
+ * A journal rebuilt from scratch: when asked to, or on a terminal or with VERBOSE (the first
+ * run on a data dir the original tool wrote is routine, and cron would mail it).
+ */
 function reportRebuilt(loaded: Loaded): void {
 	for (const r of loaded.rebuilt)
-		if (r.why !== STALE)
+		if (r.why === "asked to" || (r.why !== STALE && chatty()))
 			console.error(
 				`dmarc-dsn-processor table: rebuilt the journal of ${r.dir} from ${r.files} domain files (${r.why})`,
 			);

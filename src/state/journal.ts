@@ -2,7 +2,6 @@ import { Buffer } from "node:buffer";
 import {
 	closeSync,
 	type Dir,
-	existsSync,
 	constants as fs,
 	fstatSync,
 	ftruncateSync,
@@ -31,7 +30,7 @@ import {
 	isCause,
 	type KeyedFailure,
 } from "../table/collect.ts";
-import { DOMAINS } from "./data-dir.ts";
+import { DOMAINS, hasDomains, PRUNE_ASIDE } from "./data-dir.ts";
 import {
 	forEachLine,
 	forEachLineBytes,
@@ -354,7 +353,10 @@ function scanDomainFile(
 	stats: LineStats,
 	maxLine: number,
 ): number {
-	const domain = domainOfFile(name);
+	// a file a prune set aside (and did not put back yet) still holds its domain's records
+	const domain = domainOfFile(
+		name.startsWith(PRUNE_ASIDE) ? name.slice(PRUNE_ASIDE.length) : name,
+	);
 	if (domain === undefined) return 0;
 	const path = join(domains, name);
 	try {
@@ -694,7 +696,7 @@ function parseEntryBytes(
 	if (!wanted && !validKey(address)) return undefined;
 	return {
 		address,
-		failure: { at, domain, cause, ...(expired ? { expired } : {}) },
+		failure: { at, domain, cause, expired },
 	};
 }
 
@@ -721,10 +723,7 @@ function parseEntry(line: string): KeyedFailure | undefined {
 		!validKey(address)
 	)
 		return undefined;
-	const failure: Failure =
-		expired === 1
-			? { at, domain, cause, expired: true }
-			: { at, domain, cause };
+	const failure: Failure = { at, domain, cause, expired: expired === 1 };
 	return { address, failure };
 }
 
@@ -789,8 +788,9 @@ export function loadFailures(
 		} catch (error) {
 			throw asDataDirError(error, dir);
 		}
-		// a new data dir has no domains/ until the first bounce: an empty map
-		if (!existsSync(join(dir, DOMAINS))) continue;
+		// a new data dir has no domains/ until the first bounce: an empty map; a link or a
+		// special file in its place is refused (74): root never reads through it (issue 11)
+		if (!hasDomains(dir)) continue;
 		const why = rebuild ? "asked to" : journalDistrust(dir);
 		if (why !== undefined) {
 			const seen = newLineStats();

@@ -42,10 +42,7 @@ export function failureOf(
 		: classifyCause(record.status, record.diagnostic);
 	// an expiry after unreachable hosts counts only when it repeats (evaluate)
 	const expired = expiredUnreachable(record.status, record.diagnostic);
-	return {
-		address,
-		failure: { at: record.at, domain, cause, ...(expired ? { expired } : {}) },
-	};
+	return { address, failure: { at: record.at, domain, cause, expired } };
 }
 
 /** Failures by address, as evaluate() takes them. */
