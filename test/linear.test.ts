@@ -4,6 +4,7 @@
 // ones read the same fixtures the same way. The assertions are on results, not on time:
 // a super-linear form would hit the test timeout.
 import { describe, expect, test } from "bun:test";
+import { Constants, dynamicPatterns } from "../scripts/redos.ts";
 import { firstAddress } from "../src/detect/lib/lines.ts";
 import type { Detector } from "../src/detect/types.ts";
 import { exchange2003 } from "../src/detect/vendor/exchange2003.ts";
@@ -139,5 +140,41 @@ describe("the shared readers", () => {
 			"rua@example.net",
 		);
 		expect(firstAddress(`${"\u0000".repeat(N)}@-@00`)).toBe("-@00");
+	});
+});
+
+describe("scripts/redos.ts reads new RegExp() patterns", () => {
+	const files: Record<string, string> = {
+		"/p/a.ts": [
+			'import { HOST } from "./b.ts";',
+			"const LOCAL = /[a-z]+/;",
+			// biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template
+			"const ADDR = String.raw`${LOCAL.source}@${HOST}`;",
+			// biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template
+			'const ONE = new RegExp(`^<(${ADDR})>\\\\s*$`, "gm");',
+			// biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template
+			"const TWO = new RegExp(String.raw`\\d+${ADDR}`);",
+			'const SPLIT = new RegExp(\n\t// a comment\n\t"a|b",\n\t"i",\n);',
+			// biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template
+			"const NOT = new RegExp(`${name}:`);",
+			'const JOINED = new RegExp(["a", "b"].join("|"));',
+		].join("\n"),
+		"/p/b.ts": "export const HOST = String.raw`[a-z]+\\.example`;",
+	};
+	test("resolves string, template and String.raw sources and their constants", () => {
+		const constants = new Constants((path) => files[path]);
+		const found = dynamicPatterns(
+			"a.ts",
+			"/p/a.ts",
+			files["/p/a.ts"] ?? "",
+			constants,
+		).map((d) => [d.line, d.source, d.flags]);
+		expect(found).toEqual([
+			[4, String.raw`^<([a-z]+@[a-z]+\.example)>\s*$`, "gm"],
+			[5, String.raw`\d+[a-z]+@[a-z]+\.example`, ""],
+			[6, "a|b", "i"],
+			[11, undefined, ""],
+			[12, undefined, ""],
+		]);
 	});
 });
