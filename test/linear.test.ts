@@ -14,6 +14,7 @@ import { kddi } from "../src/detect/vendor/kddi.ts";
 import { mailFoundry } from "../src/detect/vendor/mailfoundry.ts";
 import { mxLogic } from "../src/detect/vendor/mxlogic.ts";
 import { v5sendmail } from "../src/detect/vendor/v5sendmail.ts";
+import { zoho } from "../src/detect/vendor/zoho.ts";
 import { classifyCause } from "../src/policy/cause.ts";
 import { fixture, rows } from "./support/detect.ts";
 
@@ -117,6 +118,21 @@ describe("the rewritten detector patterns read 300 KB lines in linear time", () 
 		expect(found).toEqual([
 			["rua@example.net", "failed", "5.0.0"],
 			["ruf@example.net", "failed", "5.0.0"],
+		]);
+	});
+});
+
+describe("a rewritten new RegExp() pattern", () => {
+	test("zoho: an address, 300,000 tabs and no ERROR_CODE on its line", async () => {
+		const found = await same(
+			zoho,
+			"zoho-01.eml",
+			"rua@example.net Invalid Address",
+			`d@de.example\t${"\t".repeat(N)}`,
+		);
+		expect(found).toEqual([
+			["rua@example.net", "failed", "5.1.1"],
+			["ruf@example.com", "delayed", "4.0.0"],
 		]);
 	});
 });
