@@ -53,8 +53,22 @@ async function fromOriginal(
 	return id ? { domain: id, source: "returned Message-ID" } : undefined;
 }
 
-/** A report attachment of the returned original: its RFC 7489 §7.2.1.1 name, or its XML. */
-async function fromAttachment(
+const attachments = new WeakMap<Message, Promise<ReportDomain | undefined>>();
+
+/**
+ * A report attachment of the returned original: its RFC 7489 §7.2.1.1 name, or its XML.
+ * Read once per original: findReportDomain and returnedReport both ask.
+ */
+function fromAttachment(original: Message): Promise<ReportDomain | undefined> {
+	let found = attachments.get(original);
+	if (found === undefined) {
+		found = readAttachment(original);
+		attachments.set(original, found);
+	}
+	return found;
+}
+
+async function readAttachment(
 	original: Message,
 ): Promise<ReportDomain | undefined> {
 	for (const part of original.parts) {
