@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { Constants, dynamicPatterns } from "../scripts/redos.ts";
 import { firstAddress } from "../src/detect/lib/lines.ts";
 import type { Detector } from "../src/detect/types.ts";
+import { amazonSes } from "../src/detect/vendor/amazon-ses.ts";
 import { exchange2003 } from "../src/detect/vendor/exchange2003.ts";
 import { ezweb } from "../src/detect/vendor/ezweb.ts";
 import { interScan } from "../src/detect/vendor/interscan.ts";
@@ -119,6 +120,40 @@ describe("the rewritten detector patterns read 300 KB lines in linear time", () 
 			["rua@example.net", "failed", "5.0.0"],
 			["ruf@example.net", "failed", "5.0.0"],
 		]);
+	});
+});
+
+describe("amazon-ses: the JSON readers", () => {
+	test('100,000 `"bouncedRecipients":[` with no `]` find no recipient', async () => {
+		const message = await fixture("ses-01.eml");
+		const expected = rows(amazonSes(message));
+		expect(expected).toEqual([["rua@example.net", "failed", "5.1.1"]]);
+		const hostile = {
+			...message,
+			text: `{"notificationType":"Bounce",${'"bouncedRecipients":['.repeat(N / 3)}`,
+		};
+		expect(amazonSes(hostile)).toBeUndefined();
+	});
+
+	test('`"reportingMTA":"dsn;` and 300,000 tabs without a closing quote; the value still loses its `dsn;`', async () => {
+		const message = await fixture("ses-01.eml");
+		const found = amazonSes(message);
+		expect(found?.kind === "bounce" ? found.reportingMta : "").toBe(
+			"a1-2.smtp-out.example.com",
+		);
+		// the only reportingMTA is the last thing in the text, and no quote closes it
+		const hostile = {
+			...message,
+			text: `${message.text.replace(
+				',"reportingMTA":"dsn; a1-2.smtp-out.example.com"',
+				"",
+			)}"reportingMTA":"dsn;${"\t".repeat(N)}`,
+		};
+		const attacked = amazonSes(hostile);
+		expect(rows(attacked)).toEqual(rows(found));
+		expect(attacked?.kind === "bounce" ? attacked.reportingMta : "").toBe(
+			undefined,
+		);
 	});
 });
 
