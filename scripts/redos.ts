@@ -8,7 +8,11 @@
 // bounded, to be fixed one by one (the check says when one can go). A pattern recheck
 // cannot decide in 3 s (long alternations of words) is a warning. Verdicts are cached
 // in node_modules/.cache/redos.json. Patterns built at run time with `new RegExp(...)`
-// are not literals and are counted, not checked: keep them small.
+// are checked too when their source is a string literal, a template or a String.raw
+// template whose `${NAME}` and `${NAME.source}` parts name constants (a string, a
+// template, a regex literal or another such `new RegExp`) of the same file or of a file
+// it imports; the others (a function's argument, an array joined) are listed as
+// unchecked: keep them small.
 import {
 	existsSync,
 	mkdirSync,
@@ -166,6 +170,227 @@ export function regexLiterals(file: string, text: string): Literal[] {
 	}
 }
 
+export interface Dynamic {
+	readonly file: string;
+	readonly line: number;
+	/** The resolved pattern, or undefined when it cannot be known before run time. */
+	readonly source: string | undefined;
+	readonly flags: string;
+	/** What the argument starts with, for the unchecked list. */
+	readonly text: string;
+}
+
+/** A string-valued expression read at `at`: its value and where it ends. */
+interface Read {
+	readonly value: string | undefined;
+	readonly end: number;
+}
+
+const COOKED: Record<string, string> = {
+	n: "\n",
+	t: "\t",
+	r: "\r",
+	b: "\b",
+	f: "\f",
+	v: "\v",
+	"0": "\0",
+};
+
+/** A string or template body from `at` (after its opening quote) up to `quote`. */
+function body(
+	text: string,
+	at: number,
+	quote: string,
+	raw: boolean,
+	resolve: (expression: string) => string | undefined,
+): Read {
+	let out = "";
+	let known = true;
+	let i = at;
+	while (i < text.length && text[i] !== quote) {
+		const c = text[i] ?? "";
+		if (c === "\\") {
+			const next = text[i + 1] ?? "";
+			if (raw) out += c + next;
+			else if (next === "u" && text[i + 2] === "{") {
+				const close = text.indexOf("}", i);
+				out += String.fromCodePoint(
+					Number.parseInt(text.slice(i + 3, close), 16),
+				);
+				i = close - 1;
+			} else if (next === "u" || next === "x") {
+				const n = next === "u" ? 4 : 2;
+				out += String.fromCharCode(
+					Number.parseInt(text.slice(i + 2, i + 2 + n), 16),
+				);
+				i += n;
+			} else if (next !== "\n") out += COOKED[next] ?? next;
+			i += 2;
+		} else if (quote === "`" && c === "$" && text[i + 1] === "{") {
+			const close = text.indexOf("}", i);
+			const value = resolve(text.slice(i + 2, close).trim());
+			if (value === undefined) known = false;
+			else out += value;
+			i = close + 1;
+		} else {
+			out += c;
+			i++;
+		}
+	}
+	return { value: known ? out : undefined, end: i + 1 };
+}
+
+/** Skips blanks and comments. */
+const skipBlanks = (text: string, at: number) => {
+	let i = at;
+	for (;;) {
+		while (/\s/.test(text[i] ?? "")) i++;
+		if (text.startsWith("//", i)) i = text.indexOf("\n", i);
+		else if (text.startsWith("/*", i)) i = text.indexOf("*/", i) + 2;
+		else return i;
+		if (i < 0) return text.length;
+	}
+};
+
+/** A string literal, a template or a String.raw template at `at`, else undefined. */
+function stringAt(
+	text: string,
+	at: number,
+	resolve: (expression: string) => string | undefined,
+): Read | undefined {
+	const c = text[at];
+	if (c === '"' || c === "'") return body(text, at + 1, c, false, resolve);
+	if (c === "`") return body(text, at + 1, "`", false, resolve);
+	if (text.startsWith("String.raw`", at))
+		return body(text, at + 11, "`", true, resolve);
+	return undefined;
+}
+
+/** A regex literal at `at` (the opening slash): its source and flags. */
+function regexAt(text: string, at: number): Read & { flags: string } {
+	let i = at + 1;
+	let inClass = false;
+	while (i < text.length) {
+		const d = text[i];
+		if (d === "\\") i += 2;
+		else if (d === "[" || d === "]") {
+			inClass = d === "[";
+			i++;
+		} else if (d === "/" && !inClass) break;
+		else i++;
+	}
+	const source = text.slice(at + 1, i);
+	let end = i + 1;
+	while (/[a-z]/.test(text[end] ?? "")) end++;
+	return { value: source, end, flags: text.slice(i + 1, end) };
+}
+
+/**
+ * Resolves the constants that `new RegExp(...)` arguments name: `const NAME = ...` in
+ * the file itself, else in the file an `import { NAME }` names (followed through
+ * re-exports), to the pattern text it stands for.
+ */
+export class Constants {
+	private readonly cache = new Map<string, string | undefined>();
+	constructor(private readonly read: (path: string) => string | undefined) {}
+
+	/** The pattern text of `expression` (`NAME` or `NAME.source`) in `path`. */
+	resolve(path: string, expression: string, depth = 0): string | undefined {
+		const match = /^([A-Za-z_$][\w$]*)(\.source)?$/.exec(expression);
+		if (!match || depth > 8) return undefined;
+		const name = match[1] ?? "";
+		const key = `${path}\0${name}`;
+		if (this.cache.has(key)) return this.cache.get(key);
+		this.cache.set(key, undefined); // a cycle resolves to nothing
+		const value = this.lookup(path, name, depth);
+		this.cache.set(key, value);
+		return value;
+	}
+
+	private lookup(
+		path: string,
+		name: string,
+		depth: number,
+	): string | undefined {
+		const text = this.read(path);
+		if (text === undefined) return undefined;
+		const at = new RegExp(`(?:^|\\n)(?:export )?const ${name}\\s*=\\s*`).exec(
+			text,
+		);
+		if (at) {
+			const start = at.index + at[0].length;
+			const inner = (e: string) => this.resolve(path, e, depth + 1);
+			if (text[start] === "/") return regexAt(text, start).value;
+			if (text.startsWith("new RegExp(", start))
+				return dynamicAt(text, start + "new RegExp(".length, inner).source;
+			return stringAt(text, start, inner)?.value;
+		}
+		for (const m of text.matchAll(
+			/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"([^"]+)"/g,
+		)) {
+			const names = (m[1] ?? "").split(",").map((n) => n.trim());
+			if (names.includes(name))
+				return this.resolve(join(dirname(path), m[2] ?? ""), name, depth + 1);
+		}
+		return undefined;
+	}
+}
+
+/** The arguments of `new RegExp(` from `at` (after the parenthesis). */
+function dynamicAt(
+	text: string,
+	at: number,
+	resolve: (expression: string) => string | undefined,
+): { source: string | undefined; flags: string; known: boolean } {
+	const first = stringAt(text, skipBlanks(text, at), resolve);
+	if (!first) return { source: undefined, flags: "", known: false };
+	let i = skipBlanks(text, first.end);
+	let flags = "";
+	if (text[i] === "," && text[skipBlanks(text, i + 1)] === ")")
+		i = skipBlanks(text, i + 1);
+	else if (text[i] === ",") {
+		const second = stringAt(text, skipBlanks(text, i + 1), () => undefined);
+		if (!second || second.value === undefined)
+			return { source: undefined, flags: "", known: false };
+		flags = second.value;
+		i = skipBlanks(text, second.end);
+		if (text[i] === ",") i = skipBlanks(text, i + 1);
+	}
+	if (text[i] !== ")") return { source: undefined, flags, known: false };
+	return { source: first.value, flags, known: first.value !== undefined };
+}
+
+/** Every `new RegExp(` of a source, with its pattern resolved where it can be. */
+export function dynamicPatterns(
+	file: string,
+	path: string,
+	text: string,
+	constants: Constants,
+): Dynamic[] {
+	const out: Dynamic[] = [];
+	for (
+		let at = text.indexOf("new RegExp(");
+		at >= 0;
+		at = text.indexOf("new RegExp(", at + 1)
+	) {
+		const line = text.slice(0, at).split("\n").length;
+		const lineStart = text.lastIndexOf("\n", at) + 1;
+		if (/^\s*(?:\/\/|\*)/.test(text.slice(lineStart, at))) continue; // a comment
+		const args = dynamicAt(text, at + "new RegExp(".length, (e) =>
+			constants.resolve(path, e),
+		);
+		const rest = text.slice(skipBlanks(text, at + "new RegExp(".length));
+		out.push({
+			file,
+			line,
+			source: args.known ? args.source : undefined,
+			flags: args.flags,
+			text: rest.slice(0, 60).split("\n")[0] ?? "",
+		});
+	}
+	return out;
+}
+
 function sources(dir: string): string[] {
 	return readdirSync(dir, { withFileTypes: true, recursive: true })
 		.filter((e) => e.isFile() && e.name.endsWith(".ts"))
@@ -196,15 +421,30 @@ if (import.meta.main) {
 		? (JSON.parse(readFileSync(CACHE, "utf8")) as Record<string, string>)
 		: {};
 	let checked = 0;
-	let dynamic = 0;
+	let dynamicChecked = 0;
+	const unchecked: string[] = [];
+	const constants = new Constants((path) =>
+		existsSync(path) ? readFileSync(path, "utf8") : undefined,
+	);
 	const failures: string[] = [];
 	const warnings: string[] = [];
 	const present = new Set<string>();
 	for (const path of list) {
 		const text = readFileSync(path, "utf8");
 		const file = relative(ROOT, path);
-		dynamic += text.split("new RegExp(").length - 1;
-		for (const literal of regexLiterals(file, text)) {
+		const dynamics = dynamicPatterns(file, path, text, constants);
+		for (const d of dynamics)
+			if (d.source === undefined)
+				unchecked.push(`${d.file}:${d.line}: new RegExp(${d.text}`);
+		const found = [
+			...regexLiterals(file, text),
+			...dynamics.filter((d): d is Dynamic & { source: string } => {
+				if (d.source === undefined) return false;
+				dynamicChecked++;
+				return true;
+			}),
+		];
+		for (const literal of found) {
 			const key = `/${literal.source}/${literal.flags}`;
 			present.add(key);
 			cache[key] ??= verdict(literal.source, literal.flags);
@@ -226,13 +466,15 @@ if (import.meta.main) {
 				`note: ${key} is no longer vulnerable: remove it from scripts/redos-known.json`,
 			);
 	for (const f of failures) console.error(`super-linear: ${f}`);
+	if (verbose) for (const u of unchecked) console.log(`unchecked: ${u}`);
 	const listed = [...present].filter(
 		(k) => k in known && cache[k]?.startsWith("vulnerable"),
 	).length;
 	console.log(
-		`redos: ${checked} regular-expression literals in ${list.length} files (${present.size} distinct): ` +
+		`redos: ${checked} regular expressions in ${list.length} files (${checked - dynamicChecked} literals, ` +
+			`${dynamicChecked} new RegExp() resolved; ${present.size} distinct): ` +
 			`${failures.length} new super-linear, ${listed} known (scripts/redos-known.json), ` +
-			`${warnings.length} undecided; ${dynamic} built with new RegExp() not checked`,
+			`${warnings.length} undecided; ${unchecked.length} new RegExp() not resolvable, not checked (--verbose lists them)`,
 	);
 	process.exitCode = failures.length > 0 ? 1 : 0;
 }

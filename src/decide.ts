@@ -10,8 +10,17 @@ import {
 	TooManyPartsError,
 } from "./mail/message.ts";
 import { type Cause, classifyCause, DEFAULT_CAUSES } from "./policy/cause.ts";
-import { findReportDomain, namesReportDomain } from "./report/index.ts";
-import { prove, TRUST_ANYONE, type TrustOptions } from "./trust/proof.ts";
+import {
+	findReportDomain,
+	namesReportDomain,
+	returnedReport,
+} from "./report/index.ts";
+import {
+	namedRecipients,
+	prove,
+	TRUST_ANYONE,
+	type TrustOptions,
+} from "./trust/proof.ts";
 import { verpRecipient } from "./verp.ts";
 
 export type Outcome = "record" | "ignore" | "quarantine";
@@ -153,7 +162,11 @@ async function decideMessage(
 		};
 
 	const verp = verpRecipient(extension);
-	const recipients = judge(detection, verp, message.text);
+	const report = await returnedReport(message);
+	const recipients = onlyNamed(
+		judge(detection, verp, message.text),
+		report === undefined ? [] : namedRecipients(report),
+	);
 	const found = await findReportDomain(message, raw);
 	const base = {
 		outcome: "ignore" as Outcome,
@@ -209,6 +222,8 @@ async function decideMessage(
 					: "expired-unreachable",
 		};
 	}
+	if (recipients.some((r) => r.hold === NOT_A_RECIPIENT))
+		return { ...base, outcome: "quarantine", reason: NOT_A_RECIPIENT };
 	if (recipients.some((r) => r.hold === "invalid-address"))
 		return { ...base, outcome: "quarantine", reason: "invalid-address" };
 	// kept for the operator and reported, never recorded for the map (issue 12)
@@ -253,6 +268,34 @@ function judge(
 		},
 		...rest,
 	];
+}
+
+const NOT_A_RECIPIENT = "not-a-recipient";
+
+/**
+ * Issue 11: a returned original that is one of our DMARC aggregate reports went to the
+ * rua addresses its To/Cc name (`named`, normalised as map keys). Only a failed
+ * recipient named there can be recorded: its key (R9: Original-Recipient before
+ * Final-Recipient; with VERP the VERP address, R15) must be one of them, else it is held
+ * as `not-a-recipient`. A DSN cannot make us suppress an address the report never
+ * went to. With no named address (not our report, no To/Cc), the generic rule stands:
+ * a bounce's failed envelope recipients need not stand in its To.
+ */
+function onlyNamed(
+	decisions: RecipientDecision[],
+	named: readonly string[],
+): RecipientDecision[] {
+	if (named.length === 0) return decisions;
+	const rua = new Set(named);
+	return decisions.map((d) =>
+		d.action === "failed" &&
+		(d.hold === null ||
+			d.hold === "sender-side" ||
+			d.hold === "expired-unreachable") &&
+		!rua.has(d.address)
+			? { ...d, suppress: false, hold: NOT_A_RECIPIENT }
+			: d,
+	);
 }
 
 /** Holds that quarantine the message when nothing else in it is suppressed. */

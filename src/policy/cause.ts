@@ -45,9 +45,11 @@ export function classifyCause(
 	diagnostic: string | null | undefined,
 ): Cause {
 	// addresses go first: a rua address such as dmarc@example.org is no DMARC failure,
-	// nor is "rua..dmarc."@example.jp (RFC 5321 §4.1.2 quoted local part)
+	// nor is "rua..dmarc."@example.jp (RFC 5321 §4.1.2 quoted local part). Linear (issue
+	// 11): a bare local part starts where a run of its characters starts; a start inside
+	// the run would reach the same "@" choices, so it never matched where that failed
 	const text = (diagnostic ?? "").replace(
-		/(?:"[^"\s]*"|[^\s<>()"';,]+)@[^\s<>()"';,]+/g,
+		/(?:"[^"\s]*"|(?<![^\s<>()"';,])[^\s<>()"';,]+)@[^\s<>()"';,]+/g,
 		" ",
 	);
 	const [, subject, detail] = (status ?? "").split(".");

@@ -47,6 +47,30 @@ async function fromOriginal(
 	const tlsrpt = header(original, "tls-report-domain");
 	const tls = tlsrpt === undefined ? undefined : normalizeDomain(tlsrpt);
 	if (tls) return { domain: tls, source: "TLS-Report-Domain" };
+	const attached = await fromAttachment(original);
+	if (attached) return attached;
+	const id = fromMessageId(header(original, "message-id"));
+	return id ? { domain: id, source: "returned Message-ID" } : undefined;
+}
+
+const attachments = new WeakMap<Message, Promise<ReportDomain | undefined>>();
+
+/**
+ * A report attachment of the returned original: its RFC 7489 §7.2.1.1 name, or its XML.
+ * Read once per original: findReportDomain and returnedReport both ask.
+ */
+function fromAttachment(original: Message): Promise<ReportDomain | undefined> {
+	let found = attachments.get(original);
+	if (found === undefined) {
+		found = readAttachment(original);
+		attachments.set(original, found);
+	}
+	return found;
+}
+
+async function readAttachment(
+	original: Message,
+): Promise<ReportDomain | undefined> {
 	for (const part of original.parts) {
 		const named = reportDomainFromFilename(part.filename);
 		if (named) return { domain: named, source: "attachment name" };
@@ -58,8 +82,26 @@ async function fromOriginal(
 		const xml = reportDomainFromContent(part.content);
 		if (xml) return { domain: xml, source: "report XML" };
 	}
-	const id = fromMessageId(header(original, "message-id"));
-	return id ? { domain: id, source: "returned Message-ID" } : undefined;
+	return undefined;
+}
+
+/**
+ * The returned original when it is recognisably one of our DMARC aggregate reports
+ * (issue 11): the report itself came back, as an attachment with the RFC 7489 §7.2.1.1
+ * file name or report XML. Such a message went to its rua addresses, which stand in its
+ * To (or Cc): decide.ts records only those. The Subject grammar alone does not count
+ * here: the corpus's dmarc/ sets put report Subjects on generic bounces whose To is not
+ * the failed recipient, and a Subject is as forgeable as the To it would vouch for
+ * (with --sender, trust/proof.ts holds every returned original to its To/Cc anyway).
+ */
+export async function returnedReport(
+	message: Message,
+): Promise<Message | undefined> {
+	for (const part of returnedParts(message)) {
+		const original = await embedded(part);
+		if (await fromAttachment(original)) return original;
+	}
+	return undefined;
 }
 
 function fromBounce(message: Message): ReportDomain | undefined {

@@ -95,7 +95,7 @@ export async function prove(
 		];
 		if (!from.some((a) => ours.has(withoutExtension(a))))
 			return { refused: "not-our-sender", dkim: null };
-		const recipients = new Set(addressesIn(original, ["to", "cc"]));
+		const recipients = new Set(namedRecipients(original));
 		if (!addresses.every((a) => recipients.has(a)))
 			return { refused: "not-a-recipient", dkim: null };
 	}
@@ -159,6 +159,14 @@ function covers(
 		return false;
 	const recipients = new Set(signed(["to", "cc"]));
 	return addresses.every((a) => recipients.has(a));
+}
+
+/**
+ * The recipients a returned original names, To and Cc, normalised as map keys: the rua
+ * addresses of one of our reports (decide.ts records only those, issue 11).
+ */
+export function namedRecipients(original: Message): string[] {
+	return addressesIn(original, ["to", "cc"]);
 }
 
 /** Addresses in the named header fields of the returned original, normalised. */

@@ -36,7 +36,8 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 		// "Sorry, unable to deliver your message to rua@example.org for the following reason:"
 		[
 			new RegExp(
-				String.raw`(?:deliver(?:ing|ed|y)?|send(?:ing)?)\s+(?:of\s+)?(?:your\s+|the\s+)?(?:mail|message|e-?mail)?\s*(?:to|for)\s*:?\s*<?(${ADDR})>?`,
+				// linear (issue 11): no two blank runs side by side (`\s*` after `\s+`, `\s*:?\s*`)
+				String.raw`(?:deliver(?:ing|ed|y)?|send(?:ing)?)\s+(?:of\s+)?(?:your\s+|the\s+)?(?:(?:mail|message|e-?mail)\s*)?(?:to|for)\s*(?::\s*)?<?(${ADDR})>?`,
 				"gi",
 			),
 			false,

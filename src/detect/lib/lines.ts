@@ -6,10 +6,19 @@ import type { Action, RecipientReport } from "../types.ts";
 import { ADDRESS, bounce, collapse } from "./text.ts";
 
 /** One mailbox as vendors print it: bare, or in angle brackets. */
-const MAILBOX = new RegExp(`<?(${ADDRESS.source})>?`);
+const MAILBOX = `<?(${ADDRESS.source})>?`;
+
+/**
+ * The first mailbox of a text. Linear (issue 11): a search starts the local part only
+ * where a run of its characters starts; a start inside the run reaches the same "@"
+ * (the run cannot hold one), so it never matched where the run's start failed.
+ */
+const FIRST_MAILBOX = new RegExp(
+	`<?(?<![^\\s<>()[\\]"',;:@])(${ADDRESS.source})>?`,
+);
 
 /** A line that holds one address and nothing else (`<a@b>`, `a@b`). */
-const ADDRESS_LINE = new RegExp(`^\\s*${MAILBOX.source}\\s*$`);
+const ADDRESS_LINE = new RegExp(`^\\s*${MAILBOX}\\s*$`);
 
 /** The address of a line that holds only an address, else undefined. */
 export function addressLine(line: string): string | undefined {
@@ -18,7 +27,7 @@ export function addressLine(line: string): string | undefined {
 
 /** The first mailbox in `text`, without angle brackets. */
 export function firstAddress(text: string): string | undefined {
-	return MAILBOX.exec(text)?.[1];
+	return FIRST_MAILBOX.exec(text)?.[1];
 }
 
 /** The notice's lines, with CRLF and CR normalised. */

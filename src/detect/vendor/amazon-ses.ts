@@ -23,7 +23,7 @@ export const amazonSes: Detector = (message) => {
 	if (type === "Delivery")
 		return { kind: "ignore", detector: "amazon-ses", reason: "success-dsn" };
 	if (type !== "Bounce") return undefined;
-	const list = /"bouncedRecipients"\s*:\s*\[(.*?)\]/s.exec(json)?.[1] ?? "";
+	const list = bracketed(json, BOUNCED);
 	const recipients: RecipientReport[] = [];
 	for (const entry of list.match(/\{[^{}]*\}/g) ?? []) {
 		const field = (name: string) =>
@@ -42,7 +42,8 @@ export const amazonSes: Detector = (message) => {
 		});
 	}
 	if (recipients.length === 0) return undefined;
-	const mta = /"reportingMTA"\s*:\s*"(?:dsn;\s*)?([^"]+)"/.exec(json)?.[1];
+	const reported = /"reportingMTA"\s*:\s*"([^"]+)"/.exec(json)?.[1];
+	const mta = reported === undefined ? undefined : withoutDsn(reported);
 	return {
 		kind: "bounce",
 		detector: "amazon-ses",
@@ -50,3 +51,31 @@ export const amazonSes: Detector = (message) => {
 		reportingMta: mta,
 	};
 };
+
+const BOUNCED = /"bouncedRecipients"\s*:\s*\[/;
+
+/**
+ * The text between `[` and the first `]` after the first match of `start`, as
+ * `/start(.*?)\]/s` read it, in linear time (issue 11): when the first match has no `]`
+ * after it, no later one has, so one indexOf answers for all of them.
+ */
+function bracketed(json: string, start: RegExp): string {
+	const open = start.exec(json);
+	if (!open) return "";
+	const from = open.index + open[0].length;
+	const close = json.indexOf("]", from);
+	return close < 0 ? "" : json.slice(from, close);
+}
+
+/**
+ * `dsn; mta.example` without its type, as `"(?:dsn;\s*)?([^"]+)"` captured (issue 11:
+ * that pattern gave the blanks after `dsn;` two repetitions to split, a quadratic
+ * retry before a missing quote): the rest after the blanks; the last blank when only
+ * blanks follow; the whole value when nothing does.
+ */
+function withoutDsn(value: string): string {
+	if (!value.startsWith("dsn;") || value.length === 4) return value;
+	const rest = value.slice(4);
+	const trimmed = rest.replace(/^\s+/, "");
+	return trimmed === "" ? rest.slice(-1) : trimmed;
+}

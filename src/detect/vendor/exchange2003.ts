@@ -13,11 +13,15 @@ const HEAD =
 
 // kijitora@example.org on Thu, 29 Apr 2010 00:00:00 -0000
 // 'kijitora@example.org' on 4/29/2010 11:34 PM
-const RECIPIENT = /^\s*'?<?([^\s'<>]+@[^\s'<>]+?)>?'?\s+on\s+\S/;
+// Linear (issue 11): the local part's first character may be "@", the rest stops at
+// the first "@" (the same matches: the domain takes any further "@"), so the split is unique
+const RECIPIENT = /^\s*'?<?([^\s'<>][^\s'<>@]*@[^\s'<>]+?)>?'?\s+on\s+\S/;
 
 // An X.400 O/R address carrying the Internet address in a domain-defined attribute:
 // c=US;a= ;p=Example;o=Site;dda:SMTP=kijitora@example.org; on Fri, 4 Oct 2002
-const X400 = /^\s*c=[^\n]*?\bdda:SMTP=([^\s;'<>]+@[^\s;'<>]+)/i;
+// Linear (issue 11): the local part is at most 64 characters (RFC 5321 §4.5.3.1.1), so a
+// run of "dda:SMTP=" with no "@" costs each of them a bounded scan
+const X400 = /^\s*c=[^\n]*?\bdda:SMTP=([^\s;'<>]{1,64}@[^\s;'<>]+)/i;
 
 // Where a quoted original would start; not noticeText(): Exchange's own
 // "The MTS-ID of the original message is: ..." line reads like a returned-copy marker

@@ -43,8 +43,10 @@ export const ezweb: Detector = (message) => {
 		if (SEPARATOR.test(line)) break;
 		if (REASON.test(line.trim())) reasons.push(line.trim());
 		//     Recipient: <user@example.org>
+		// (linear, issue 11: the blanks before the capture and the address's first "@"
+		// each have one place to end, so no two repetitions share a character)
 		const named =
-			/^\s*Recipient:\s*(<[^>]+>|\S+@\S+)\s*$/i.exec(line)?.[1] ??
+			/^\s*Recipient:\s*(<[^>]+>|\S[^\s@]*@\S+)\s*$/i.exec(line)?.[1] ??
 			addressLine(line);
 		if (named !== undefined) {
 			current = firstAddress(named);
@@ -53,7 +55,7 @@ export const ezweb: Detector = (message) => {
 			continue;
 		}
 		//     <<< 550 <user@example.org>: User unknown
-		const reply = /^\s*<<<\s*(.*)$/.exec(line)?.[1];
+		const reply = /^\s*<<<\s*(\S.*|)$/.exec(line)?.[1];
 		if (reply !== undefined && current !== undefined)
 			replies.set(current, `${replies.get(current) ?? ""} ${reply}`);
 	}

@@ -27,13 +27,14 @@ export const interScan: Detector = (message) => {
 	let pending: string | undefined;
 	for (const line of lines(notice)) {
 		// Sent <<< RCPT TO:<user@example.org>
-		const rcpt = /^\s*Sent <<< RCPT TO:\s*(.+)$/i.exec(line)?.[1];
+		// (linear, issue 11: `\s*(\S.*|.)` is `\s*(.+)` without two ways to split blanks)
+		const rcpt = /^\s*Sent <<< RCPT TO:\s*(\S.*|.)$/i.exec(line)?.[1];
 		if (rcpt !== undefined) {
 			pending = firstAddress(rcpt);
 			continue;
 		}
 		// Received >>> 550 5.1.1 <user@example.org>... user unknown
-		const reply = /^\s*Received >>>\s*(.+)$/i.exec(line)?.[1];
+		const reply = /^\s*Received >>>\s*(\S.*|.)$/i.exec(line)?.[1];
 		if (reply !== undefined && pending !== undefined) {
 			if (/^\s*5\d\d/.test(reply)) recipients.push(failed(pending, reply));
 			else if (/^\s*4\d\d/.test(reply))

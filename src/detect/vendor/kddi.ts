@@ -15,7 +15,8 @@ export const kddi: Detector = (message) => {
 	for (const [i, line] of all.entries()) {
 		//      Could not be delivered to: <user@example.org>
 		//      As their mailbox is full.
-		const named = /^\s*Could not be delivered to:\s*(.+)$/i.exec(line)?.[1];
+		// (linear, issue 11: `\s*(\S.*|.)` is `\s*(.+)` without two ways to split blanks)
+		const named = /^\s*Could not be delivered to:\s*(\S.*|.)$/i.exec(line)?.[1];
 		const address = named === undefined ? undefined : firstAddress(named);
 		if (address === undefined) continue;
 		const reason = all

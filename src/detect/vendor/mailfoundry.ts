@@ -39,7 +39,10 @@ export const mailFoundry: Detector = (message) => {
 	};
 	for (const line of lines(notice)) {
 		// Unable to deliver message to: <user@example.org>
-		const named = /^\s*Unable to deliver message to:\s*(.+)$/i.exec(line)?.[1];
+		// (linear, issue 11: `\s*(\S.*|.)` is `\s*(.+)` without two ways to split blanks)
+		const named = /^\s*Unable to deliver message to:\s*(\S.*|.)$/i.exec(
+			line,
+		)?.[1];
 		if (named !== undefined) {
 			flush();
 			address = firstAddress(named);

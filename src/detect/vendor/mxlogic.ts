@@ -34,7 +34,10 @@ export const mxLogic: Detector = (message) => {
 		//   <user@example.org>: 550 5.1.1 <user@example.org>: Recipient address rejected
 		//   user@example.org
 		//     SMTP error from remote mail server after RCPT TO:<user@example.org>:
-		const entry = /^\s{1,4}<?([^\s<>:]+@[^\s<>:]+?)>?(?::\s*(.*))?$/.exec(line);
+		// (linear, issue 11: the address splits at its first "@", the blanks after ":"
+		// end where the reason starts)
+		const entry =
+			/^\s{1,4}<?([^\s<>:][^\s<>:@]*@[^\s<>:]+?)>?(?::\s*(\S.*|))?$/.exec(line);
 		if (entry && firstAddress(entry[1] ?? "") !== undefined) {
 			flush();
 			address = firstAddress(entry[1] ?? "");

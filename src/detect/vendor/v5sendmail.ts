@@ -26,8 +26,9 @@ export const v5sendmail: Detector = (message) => {
 	const transcript = before(message.text.slice(start.index), COPY);
 	const recipients: RecipientReport[] = [];
 	// 550 <user@example.org>... User unknown
+	// (linear, issue 11: an address splits at its first "@", not at every one)
 	for (const m of transcript.matchAll(
-		/^([245]\d\d)[ -]<?([^\s<>]+@[^\s<>]+?)>?\.\.\.[ \t]*(.*)$/gm,
+		/^([245]\d\d)[ -]<?([^\s<>][^\s<>@]*@[^\s<>]+?)>?\.\.\.[ \t]*(.*)$/gm,
 	)) {
 		const diagnostic = `${m[1]} ${m[3] ?? ""}`;
 		if (m[1]?.startsWith("5"))
@@ -36,7 +37,7 @@ export const v5sendmail: Detector = (message) => {
 	// >>> RCPT To:<user@example.org>
 	// <<< 550 Requested mailbox not found
 	for (const m of transcript.matchAll(
-		/^>>> RCPT To:\s*<?([^\s<>]+@[^\s<>]+)>?\s*\n<<< (5\d\d[^\n]*)$/gim,
+		/^>>> RCPT To:\s*<?([^\s<>][^\s<>@]*@[^\s<>]+)>?\s*\n<<< (5\d\d[^\n]*)$/gim,
 	)) {
 		const diagnostic = m[2] ?? "";
 		recipients.push(

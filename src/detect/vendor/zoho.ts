@@ -24,7 +24,12 @@ export const zoho: Detector = (message) => {
 	const warning = /WARNING MESSAGE ONLY|will be retried/i.test(text);
 	const recipients: RecipientReport[] = [];
 	for (const m of text.matchAll(
-		new RegExp(`^[ \\t]*(${ADDRESS.source})[ \\t]+(.*ERROR_CODE.*)$`, "gm"),
+		// linear (issue 11): the blanks end where the reason starts, as the greedy first try
+		// did; fewer blanks never let a line match that the first try refused
+		new RegExp(
+			`^[ \\t]*(${ADDRESS.source})[ \\t]+(?![ \\t])(.*ERROR_CODE.*)$`,
+			"gm",
+		),
 	)) {
 		// "ERROR_CODE :550," -> "550 " so that the reply code reads as one
 		const diagnostic = (m[2] ?? "")
