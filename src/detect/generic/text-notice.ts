@@ -77,7 +77,9 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 		// "The address to which your message was addressed, rua@example.org, did not match"
 		[
 			new RegExp(
-				String.raw`\baddressed,?(?:[ \t]+to)?[ \t]*:?[ \t]*['"<]?(${ADDR})`,
+				// a local part of at most 64 octets (RFC 5321 §4.5.3.1.1): no scan across
+				// a run of words from every "addressed" (issue 11)
+				String.raw`\baddressed,?(?:[ \t]+to)?(?:[ \t]*:)?[ \t]*['"<]?([^\s<>()"',;:@\[\]]{1,64}@${HOSTNAME})`,
 				"gi",
 			),
 			false,

@@ -35,13 +35,28 @@ export const fullDetails: Detector = (message) => {
 			}),
 		);
 	}
+	// "rejected recipient <a@b> ... responded as follows: [reply]" on one line: the phrase
+	// and the closing "]" are searched for once each, on from the last find (a pattern that
+	// scanned on from every "[" was quadratic, issue 11)
+	const phrase = /responded as follows: */gi;
+	let said: RegExpExecArray | null = null;
+	let close = -1;
 	for (const m of text.matchAll(
-		new RegExp(
-			`rejected recipient <?(${ADDRESS.source})>?[^\\n]*?responded as follows: *\\[([^\\]]*)\\]`,
-			"gi",
-		),
+		new RegExp(`rejected recipient <?(${ADDRESS.source})>?`, "gi"),
 	)) {
-		const reply = collapse(m[2]);
+		const from = (m.index ?? 0) + m[0].length;
+		if (said === null || said.index < from) {
+			phrase.lastIndex = from;
+			said = phrase.exec(text);
+			if (said === null) break;
+		}
+		const eol = text.indexOf("\n", from);
+		if (eol !== -1 && said.index > eol) continue;
+		const open = said.index + said[0].length;
+		if (text[open] !== "[") continue;
+		if (close <= open) close = text.indexOf("]", open);
+		if (close === -1) break;
+		const reply = collapse(text.slice(open + 1, close));
 		recipients.push(recipient(m[1] ?? "", reply, verdict(reply)));
 	}
 	return bounce("full-details", recipients);

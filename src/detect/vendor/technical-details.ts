@@ -24,9 +24,10 @@ export const technicalDetails: Detector = (message) => {
 	const start = START.exec(message.text);
 	if (!start) return undefined;
 	const text = message.text.slice(start.index + start[0].length);
-	// "Delevery" is the appliance's own spelling
+	// "Delevery" is the appliance's own spelling; a bounded reason and one line per item keep
+	// it linear (issue 11)
 	const list =
-		/Del[ie]very to the following recipients? (failed permanently|was aborted after[^:\n]*):\s*\n((?:[ \t]*\*[^\n]*\n?)+)/i.exec(
+		/Del[ie]very to the following recipients? (failed permanently|was aborted after[^:\n]{0,200}):[ \t]*\n(?:[ \t]*\n)*((?:[ \t]*\*[^\n]*(?:\n|$))+)/i.exec(
 			text,
 		);
 	if (!list) return undefined;
