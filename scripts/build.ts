@@ -197,19 +197,26 @@ function optionsFrom(argv: readonly string[]): CompileOptions {
 	return options;
 }
 
-/** dmarc-dsn-processor(8) from the help text of a binary this host runs, and docs/postfix.md. */
-export function manPage(binary: string, commit = buildCommit()): string {
-	const help = (...args: string[]): Help =>
-		parseHelp(
-			execFileSync(binary, args, {
-				encoding: "utf8",
-				env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-			}),
-		);
-	const main = help("--help");
+/** The help text of `binary ARGS...`, plain. */
+export function helpOf(binary: string, args: readonly string[] = []): string {
+	return execFileSync(binary, [...args], {
+		encoding: "utf8",
+		env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+	});
+}
+
+/**
+ * dmarc-dsn-processor(8) from the help texts (`help(...args)` runs the command with those
+ * arguments) and docs/postfix.md; scripts/release.ts writes the release's with it too.
+ */
+export function manPage(
+	help: (...args: string[]) => string,
+	commit = buildCommit(),
+	date = new Date(),
+): string {
+	const parsed = (...args: string[]): Help => parseHelp(help(...args));
+	const main = parsed("--help");
 	const blocks = docBlocks(readFileSync("docs/postfix.md", "utf8"));
-	const epoch = Number(process.env.SOURCE_DATE_EPOCH);
-	const date = Number.isFinite(epoch) ? new Date(epoch * 1000) : new Date();
 	return renderManPage({
 		version: pkg.version,
 		commit,
@@ -217,7 +224,7 @@ export function manPage(binary: string, commit = buildCommit()): string {
 		main,
 		commands: main.commands.map((c) => ({
 			name: c.name,
-			help: help(c.name, "--help"),
+			help: parsed(c.name, "--help"),
 		})),
 		mainCf: blocks.mainCf,
 		masterCf: blocks.masterCf,
@@ -232,10 +239,14 @@ if (import.meta.main) {
 	if (!(await build(options))) process.exit(1);
 	// the man page comes from the help of the binary just built: only for this host's target
 	if (options.target === undefined) {
-		writeFileSync(
-			`${options.outfile}.8`,
-			manPage(options.outfile, options.commit),
+		const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+		const date = Number.isFinite(epoch) ? new Date(epoch * 1000) : new Date();
+		const page = manPage(
+			(...args) => helpOf(options.outfile, args),
+			options.commit,
+			date,
 		);
+		writeFileSync(`${options.outfile}.8`, page);
 		console.log(`  [man] ${options.outfile}.8`);
 	}
 }

@@ -30,17 +30,20 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
-import { buildCommit, compile } from "./build.ts";
-import { buildDeb, docBlocks } from "./release/deb.ts";
+import {
+	buildCommit,
+	manPage as buildManPage,
+	compile,
+	helpOf,
+} from "./build.ts";
+import { buildDeb } from "./release/deb.ts";
 import {
 	binaryName,
-	DEB_PATHS,
 	PACKAGE,
 	selectTargets,
 	sha256sums,
 	type Target,
 } from "./release/lib.ts";
-import { type Help, parseHelp, renderManPage } from "./release/manpage.ts";
 
 const DIST = "dist";
 const MAN_PAGE = join(DIST, `${PACKAGE}.8`);
@@ -198,33 +201,14 @@ try {
 	const native = [...built].find(
 		([t]) => t.arch === process.arch && t.libc === "glibc",
 	)?.[1];
-	const help = (...args: string[]): Help => {
-		const [command, argv] = native
-			? [native, args]
-			: [process.execPath, ["src/cli.ts", ...args]];
-		const out = execFileSync(command, argv, {
-			encoding: "utf8",
-			env: { ...process.env, NO_COLOR: "1" },
-		});
-		return parseHelp(out);
-	};
-	const main = help("--help");
-	const blocks = docBlocks(readFileSync("docs/postfix.md", "utf8"));
-	manPage = renderManPage({
-		version,
+	manPage = buildManPage(
+		(...args) =>
+			native
+				? helpOf(native, args)
+				: helpOf(process.execPath, ["src/cli.ts", ...args]),
 		commit,
-		date: date.toISOString().slice(0, 10),
-		main,
-		commands: main.commands.map((c) => ({
-			name: c.name,
-			help: help(c.name, "--help"),
-		})),
-		mainCf: blocks.mainCf,
-		masterCf: blocks.masterCf,
-		cron: blocks.cronJob,
-		dataDir: DEB_PATHS.dataDir,
-		updateMap: DEB_PATHS.updateMap,
-	});
+		date,
+	);
 	writeFileSync(MAN_PAGE, manPage);
 	const warnings = has("groff")
 		? spawnSync("groff", ["-man", "-Tutf8", "-ww", "-z", MAN_PAGE], {
