@@ -83,22 +83,32 @@ export function evaluate(
 	const starts: Start[] = [];
 	const senderSide: Entry[] = [];
 	const future: FutureRecord[] = [];
+	// only starts after this can count for the surge breaker (measureSurge)
+	const startsFrom = now - (BASELINE_DAYS + 1) * DAY_MS;
 	for (const [address, recorded] of failures) {
 		// a record dated after the clock counts from when it was first seen (issue 13):
 		// a clock that ran ahead must not keep an address listed until that date
-		const all = recorded.map((f) => {
-			if (f.at <= clock) return f;
-			const countsAs = Math.min(options.firstSeen?.(address, f.at) ?? now, now);
-			future.push({ address, at: f.at, countsAs });
-			return { ...f, at: countsAs };
-		});
+		const all = recorded.some((f) => f.at > clock)
+			? recorded.map((f) => {
+					if (f.at <= clock) return f;
+					const countsAs = Math.min(
+						options.firstSeen?.(address, f.at) ?? now,
+						now,
+					);
+					future.push({ address, at: f.at, countsAs });
+					return { ...f, at: countsAs };
+				})
+			: recorded;
 		const released = releases.get(address) ?? Number.NEGATIVE_INFINITY;
 		const list = repeatedExpiries(
-			all.filter((f) => f.at > released && f.at <= now),
+			all.every((f) => f.at > released && f.at <= now)
+				? all
+				: all.filter((f) => f.at > released && f.at <= now),
 			policy,
 		);
 		const found = episodes(list, policy);
-		for (const e of found) starts.push(startOf(e, list));
+		for (const e of found)
+			if (e.start > startsFrom) starts.push(startOf(e, list));
 		const last = found[found.length - 1];
 		if (last && now < last.until) current.set(address, last);
 		else {
@@ -108,19 +118,20 @@ export function evaluate(
 	}
 	const surge = measureSurge(starts, now, surgePolicy);
 	future.sort((a, b) => a.at - b.at);
-	const entries = [...current].map(([address, e]) => {
+	const entries = new Map<string, Entry>();
+	for (const [address, e] of current) {
 		const held =
 			surge.tripped &&
 			e.start > now - DAY_MS &&
 			e.start > surgePolicy.confirmedAt &&
 			!surgePolicy.previous?.has(address);
-		return toEntry(address, e, held ? "surge" : null);
-	});
-	return {
-		entries: [...entries, ...senderSide].sort(byAddress),
-		surge,
-		future,
-	};
+		entries.set(address, toEntry(address, e, held ? "surge" : null));
+	}
+	for (const e of senderSide) entries.set(e.address, e);
+	// by address: the default sort compares UTF-16 code units as `<` does, without
+	// calling a comparator for each comparison (the addresses are distinct)
+	const sorted = [...entries.keys()].sort().map((a) => entries.get(a) as Entry);
+	return { entries: sorted, surge, future };
 }
 
 /** An episode's start and the message (DSN) that started it. */
@@ -146,7 +157,8 @@ function startOf(e: Episode, list: readonly Failure[]): Start {
 function repeatedExpiries(
 	list: readonly Failure[],
 	policy: WindowPolicy,
-): Failure[] {
+): readonly Failure[] {
+	if (!list.some((f) => f.expired)) return list;
 	const day = (t: number): number => Math.floor(t / DAY_MS);
 	const expiries = list.filter((f) => f.expired);
 	return list.filter(
@@ -166,6 +178,7 @@ function senderSideEpisode(
 	now: number,
 	policy: WindowPolicy,
 ): Episode | undefined {
+	if (!list.some((f) => f.cause === "sender")) return undefined;
 	const ours = episodes(list, {
 		...policy,
 		causes: new Set<Cause>(["sender"]),
@@ -213,8 +226,4 @@ function toEntry(address: string, e: Episode, hold: Hold): Entry {
 		episode: e.number,
 		until: e.until,
 	};
-}
-
-function byAddress(a: Entry, b: Entry): number {
-	return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import { keyHold, mapKeys } from "../dsn/mailbox.ts";
+import { DAY_MS } from "../policy/window.ts";
 import { UNKNOWN_DOMAIN, yyyymmdd } from "../state/record.ts";
 import type { Entry, Evaluation } from "./evaluate.ts";
 
@@ -28,7 +29,7 @@ export function render(
 ): string {
 	// an address a map cannot hold without matching another one is never listed
 	const listed = evaluation.entries.filter(
-		(e) => e.listed && keyHold(e.address) === null,
+		(e) => e.listed && holdOf(e.address) === null,
 	);
 	switch (format) {
 		case "transport":
@@ -49,11 +50,44 @@ export function render(
  * (README, "Outputs"): the key here is only ever the whole address that bounced.
  */
 function lines(entries: readonly Entry[], value: (e: Entry) => string) {
+	const out: string[] = [];
+	// entries come sorted by address: while every address is its only key, the lines
+	// are in key order already and no sort is needed
+	let previous = "";
+	for (const e of entries) {
+		const keys = keysOf(e.address);
+		if (keys.length !== 1 || !(e.address > previous))
+			return sortedLines(entries, value);
+		previous = e.address;
+		out.push(`${e.address} ${value(e)}\n`);
+	}
+	return out.join("");
+}
+
+function sortedLines(entries: readonly Entry[], value: (e: Entry) => string) {
 	const out = entries.flatMap((e) =>
-		mapKeys(e.address).map((key) => [key, value(e)] as const),
+		keysOf(e.address).map((key) => [key, value(e)] as const),
 	);
 	out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 	return out.map(([key, v]) => `${key} ${v}\n`).join("");
+}
+
+/** mapKeys: only an address with an A-label (`xn--`) has a second key. */
+function keysOf(address: string): string[] {
+	return address.includes("xn--") ? mapKeys(address) : [address];
+}
+
+/**
+ * keyHold: an address of lowercase ASCII whose local part does not start with `#` is
+ * never held (case folding changes no such character).
+ */
+function holdOf(address: string): string | null {
+	if (address.charCodeAt(0) === 0x23) return keyHold(address);
+	for (let i = 0; i < address.length; i++) {
+		const c = address.charCodeAt(i);
+		if (c >= 0x80 || (c >= 0x41 && c <= 0x5a)) return keyHold(address);
+	}
+	return null;
 }
 
 /**
@@ -69,17 +103,29 @@ function listItem(address: string): string {
 /** Past this many, the map line names the first ones and counts the rest. */
 const MAX_NAMED_DOMAINS = 3;
 
+/** yyyymmdd of a time, the last day's kept: most entries bounced on a few days. */
+let lastDay = { from: 0, to: 0, text: "" };
+function dayOf(at: number): string {
+	if (at >= lastDay.from && at < lastDay.to) return lastDay.text;
+	const from = Math.floor(at / DAY_MS) * DAY_MS;
+	lastDay = { from, to: from + DAY_MS, text: yyyymmdd(new Date(at)) };
+	return lastDay.text;
+}
+
 function reason(entry: Entry): string {
-	const named = entry.domains.map((d) =>
-		d === UNKNOWN_DOMAIN ? "an unknown domain" : d,
-	);
+	const named =
+		entry.domains.length === 1 && entry.domains[0] !== UNKNOWN_DOMAIN
+			? entry.domains
+			: entry.domains.map((d) =>
+					d === UNKNOWN_DOMAIN ? "an unknown domain" : d,
+				);
 	const shown = named.slice(0, MAX_NAMED_DOMAINS).join(",");
 	const more =
 		named.length > MAX_NAMED_DOMAINS
 			? ` and ${named.length - MAX_NAMED_DOMAINS} more`
 			: "";
 	const noun = named.length > 1 ? "reports" : "report";
-	return `${noun} for ${shown}${more} bounced ${yyyymmdd(new Date(entry.lastBounce))} last time`;
+	return `${noun} for ${shown}${more} bounced ${dayOf(entry.lastBounce)} last time`;
 }
 
 function toJson(evaluation: Evaluation, now: number) {
