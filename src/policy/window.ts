@@ -52,23 +52,13 @@ export function episodes(
 	let start = 0;
 	let lastBounce = 0;
 	let until = 0;
-	const close = (end: number) => {
-		if (number === 0) return;
-		out.push({
-			number,
-			start,
-			lastBounce,
-			until,
-			domains: domainsOf(counted, first, end),
-			cause: counted[end - 1]?.cause ?? "unknown",
-		});
-	};
 	for (let i = 0; i < counted.length; i++) {
 		const failure = counted[i] as Failure;
 		if (number === 0 || failure.at > until) {
 			const healed =
 				number === 0 || failure.at - until > policy.healDays * DAY_MS;
-			close(i);
+			if (number > 0)
+				out.push(episode(counted, first, i, number, start, lastBounce, until));
 			number = healed ? 1 : number + 1;
 			first = i;
 			start = failure.at;
@@ -76,8 +66,31 @@ export function episodes(
 		lastBounce = failure.at;
 		until = failure.at + windowDays(number, policy) * DAY_MS;
 	}
-	close(counted.length);
+	if (number > 0)
+		out.push(
+			episode(counted, first, counted.length, number, start, lastBounce, until),
+		);
 	return out;
+}
+
+/** The episode of `counted[from, to)`. */
+function episode(
+	counted: readonly Failure[],
+	from: number,
+	to: number,
+	number: number,
+	start: number,
+	lastBounce: number,
+	until: number,
+): Episode {
+	return {
+		number,
+		start,
+		lastBounce,
+		until,
+		domains: domainsOf(counted, from, to),
+		cause: counted[to - 1]?.cause ?? "unknown",
+	};
 }
 
 /**
@@ -90,7 +103,8 @@ function countedInOrder(
 	causes: ReadonlySet<Cause>,
 ): readonly Failure[] {
 	let previous = Number.NEGATIVE_INFINITY;
-	for (const f of failures) {
+	for (let i = 0; i < failures.length; i++) {
+		const f = failures[i] as Failure;
 		if (f.at < previous || !causes.has(f.cause))
 			return failures
 				.filter((f) => causes.has(f.cause))

@@ -88,7 +88,7 @@ export function evaluate(
 	for (const [address, recorded] of failures) {
 		// a record dated after the clock counts from when it was first seen (issue 13):
 		// a clock that ran ahead must not keep an address listed until that date
-		const all = recorded.some((f) => f.at > clock)
+		const all = anyAfter(recorded, clock)
 			? recorded.map((f) => {
 					if (f.at <= clock) return f;
 					const countsAs = Math.min(
@@ -101,7 +101,7 @@ export function evaluate(
 			: recorded;
 		const released = releases.get(address) ?? Number.NEGATIVE_INFINITY;
 		const list = repeatedExpiries(
-			all.every((f) => f.at > released && f.at <= now)
+			allWithin(all, released, now)
 				? all
 				: all.filter((f) => f.at > released && f.at <= now),
 			policy,
@@ -134,6 +134,37 @@ export function evaluate(
 	return { entries: sorted, surge, future };
 }
 
+// Plain loops, not closures: evaluate() runs them for every address (no allocation).
+function anyAfter(list: readonly Failure[], t: number): boolean {
+	for (let i = 0; i < list.length; i++)
+		if ((list[i] as Failure).at > t) return true;
+	return false;
+}
+
+function allWithin(
+	list: readonly Failure[],
+	after: number,
+	upTo: number,
+): boolean {
+	for (let i = 0; i < list.length; i++) {
+		const at = (list[i] as Failure).at;
+		if (!(at > after && at <= upTo)) return false;
+	}
+	return true;
+}
+
+function anyExpired(list: readonly Failure[]): boolean {
+	for (let i = 0; i < list.length; i++)
+		if ((list[i] as Failure).expired) return true;
+	return false;
+}
+
+function anySender(list: readonly Failure[]): boolean {
+	for (let i = 0; i < list.length; i++)
+		if ((list[i] as Failure).cause === "sender") return true;
+	return false;
+}
+
 /** An episode's start and the message (DSN) that started it. */
 interface Start {
 	readonly at: number;
@@ -158,7 +189,7 @@ function repeatedExpiries(
 	list: readonly Failure[],
 	policy: WindowPolicy,
 ): readonly Failure[] {
-	if (!list.some((f) => f.expired)) return list;
+	if (!anyExpired(list)) return list;
 	const day = (t: number): number => Math.floor(t / DAY_MS);
 	const expiries = list.filter((f) => f.expired);
 	return list.filter(
@@ -178,7 +209,7 @@ function senderSideEpisode(
 	now: number,
 	policy: WindowPolicy,
 ): Episode | undefined {
-	if (!list.some((f) => f.cause === "sender")) return undefined;
+	if (!anySender(list)) return undefined;
 	const ours = episodes(list, {
 		...policy,
 		causes: new Set<Cause>(["sender"]),
