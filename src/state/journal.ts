@@ -572,7 +572,7 @@ export class Wanted {
 		for (const address of addresses.keys()) this.hashes.add(hashText(address));
 	}
 	/** False only when the address at `bytes[start, end)` is surely not wanted. */
-	mayWant(bytes: Buffer, start: number, end: number): boolean {
+	mayWant(bytes: Uint8Array, start: number, end: number): boolean {
 		return this.hashes.has(hashBytes(bytes, start, end));
 	}
 	has(address: string): boolean {
@@ -592,7 +592,7 @@ function hashText(text: string): number {
 		h ^= c;
 		h = Math.imul(h, 0x01000193);
 	}
-	return h >>> 0;
+	return h | 0;
 }
 
 /** FNV-1a, 32 bits. */
@@ -602,7 +602,7 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
 		h ^= bytes[i] ?? 0;
 		h = Math.imul(h, 0x01000193);
 	}
-	return h >>> 0;
+	return h | 0;
 }
 
 /** Report domains repeat: each distinct one is decoded and checked once. */
@@ -819,8 +819,23 @@ export function loadFailures(
 	for (const dir of journaled)
 		readJournal(dir, window.recent, window.to, true, add, stats);
 	const wanted = new Wanted(into.byAddress);
+	// older failures go before the recent ones: each address's list in time order,
+	// which episodes() then takes as it is
+	const older = new FailureMap();
+	const addOlder = (keyed: KeyedFailure) =>
+		older.add(keyed.address, keyed.failure);
 	for (const dir of journaled)
-		readJournal(dir, window.from, window.recent, false, add, stats, wanted);
+		readJournal(
+			dir,
+			window.from,
+			window.recent,
+			false,
+			addOlder,
+			stats,
+			wanted,
+		);
+	for (const [address, list] of older.byAddress)
+		into.byAddress.set(address, list.concat(into.byAddress.get(address) ?? []));
 	return { failures: into.byAddress, stats, rebuilt };
 }
 function isWriteError(code: string | undefined): boolean {
