@@ -20,7 +20,7 @@ import {
 import { dirname, join } from "node:path";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { DataDirError, errnoCode } from "../errors.ts";
-import { CAUSES } from "../policy/cause.ts";
+import { CAUSES, type Cause } from "../policy/cause.ts";
 import { DAY_MS, type Failure } from "../policy/window.ts";
 import { normalizeDomain } from "../report/domain.ts";
 import {
@@ -458,31 +458,49 @@ function rebuild(dataDir: string, stats: LineStats, maxLine: number): number {
 
 // The keys and domains the journal names are checked again when read: the pipe user
 // can write it as it can write the domain files. The common, plain-ASCII form is
-// checked by a pattern that accepts exactly what normalizeMailbox and normalizeDomain
+// checked by a loop that accepts exactly what normalizeMailbox and normalizeDomain
 // return for it; anything else takes the full check.
-const PLAIN_LOCAL =
-	/^[a-z0-9!#$%&'+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'+/=?^_`{|}~-]+)*$/;
+
+/** The characters of an atom of a plain local part: a-z 0-9 !#$%&'+/=?^_`{|}~- */
+const ATOM = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'+/=?^_`{|}~-")
+	ATOM[c.charCodeAt(0)] = 1;
+
+/** `text[0, end)` is dot-separated atoms, none empty (RFC 5321 §4.1.2 Dot-string). */
+function plainLocal(text: string, end: number): boolean {
+	let atom = 0;
+	for (let i = 0; i < end; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 46) {
+			if (atom === 0) return false;
+			atom = 0;
+		} else if (c < 128 && ATOM[c] === 1) atom++;
+		else return false;
+	}
+	return atom > 0;
+}
 
 /**
- * Two or more lowercase LDH labels of 1-63 characters, none starting or ending with
- * "-", none an A-label ("xn--": only the full check can tell a valid one), the last
- * not all digits, 253 characters at most: what normalizeDomain returns unchanged.
+ * `text` from `from` on is two or more lowercase LDH labels of 1-63 characters, none
+ * starting or ending with "-", none an A-label ("xn--": only the full check can tell a
+ * valid one), the last not all digits, 253 characters at most: what normalizeDomain
+ * returns unchanged.
  */
-function plainDomain(domain: string): boolean {
-	const n = domain.length;
-	if (n === 0 || n > 253) return false;
+function plainDomain(text: string, from = 0): boolean {
+	const n = text.length;
+	if (n === from || n - from > 253) return false;
 	let labels = 1;
-	let start = 0;
+	let start = from;
 	let digitsOnly = true;
-	for (let i = 0; i <= n; i++) {
-		const c = i < n ? domain.charCodeAt(i) : 46;
+	for (let i = from; i <= n; i++) {
+		const c = i < n ? text.charCodeAt(i) : 46;
 		if (c === 46) {
 			const length = i - start;
 			if (
 				length === 0 ||
 				length > 63 ||
-				domain.charCodeAt(i - 1) === 45 ||
-				domain.startsWith("xn--", start)
+				text.charCodeAt(i - 1) === 45 ||
+				text.startsWith("xn--", start)
 			)
 				return false;
 			if (i < n) {
@@ -510,11 +528,24 @@ function validKey(address: string): boolean {
 		at > 0 &&
 		at <= 64 &&
 		address.length <= 320 &&
-		PLAIN_LOCAL.test(address.slice(0, at)) &&
-		plainDomain(address.slice(at + 1))
+		plainLocal(address, at) &&
+		plainDomain(address, at + 1)
 	)
 		return true;
 	return normalizeMailbox(address) === address;
+}
+
+/** The cause named by `bytes[start, end)`, or undefined. */
+function causeAt(
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+): Cause | undefined {
+	for (let i = 0; i < CAUSES.length; i++) {
+		const cause = CAUSES[i] as Cause;
+		if (sameAscii(bytes, start, end, cause)) return cause;
+	}
+	return undefined;
 }
 
 /**
@@ -688,7 +719,7 @@ function parseEntryBytes(
 		bytes[end - 2] === 0x31;
 	if (addressEnd !== end - 2 && !expired) return slow();
 	if (wanted && !wanted.mayWant(bytes, addressStart, addressEnd)) return PASSED;
-	const cause = CAUSES.find((c) => sameAscii(bytes, causeStart, causeEnd, c));
+	const cause = causeAt(bytes, causeStart, causeEnd);
 	const domain = domains.get(bytes, domainStart, domainEnd);
 	if (cause === undefined || domain === undefined) return undefined;
 	const address = bytes.toString("utf8", addressStart, addressEnd);
