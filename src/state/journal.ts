@@ -690,11 +690,8 @@ function parseEntryBytes(
 	domains: DomainCache,
 	wanted: Wanted | undefined,
 ): KeyedFailure | typeof PASSED | undefined {
-	const slow = () => {
-		const keyed = parseEntry(bytes.toString("utf8", start, end));
-		return keyed && wanted && !wanted.has(keyed.address) ? PASSED : keyed;
-	};
-	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d) return slow();
+	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d)
+		return slowEntry(bytes, start, end, wanted);
 	let i = start + 1;
 	let at = 0;
 	for (; i < end && i - start <= 15; i++) {
@@ -703,13 +700,15 @@ function parseEntryBytes(
 		at = at * 10 + (c - 0x30);
 	}
 	if (i === start + 1 || bytes[i] !== 0x2c || bytes[i + 1] !== QUOTE)
-		return slow();
+		return slowEntry(bytes, start, end, wanted);
 	const causeStart = i + 2;
 	const causeEnd = stringEnd(bytes, causeStart, end);
-	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c) return slow();
+	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c)
+		return slowEntry(bytes, start, end, wanted);
 	const domainStart = causeEnd + 3;
 	const domainEnd = stringEnd(bytes, domainStart, end);
-	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c) return slow();
+	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c)
+		return slowEntry(bytes, start, end, wanted);
 	const addressStart = domainEnd + 3;
 	const addressEnd = stringEnd(bytes, addressStart, end);
 	// `"]` ends a failure, `",1]` an expiry
@@ -717,7 +716,8 @@ function parseEntryBytes(
 		addressEnd === end - 4 &&
 		bytes[end - 3] === 0x2c &&
 		bytes[end - 2] === 0x31;
-	if (addressEnd !== end - 2 && !expired) return slow();
+	if (addressEnd !== end - 2 && !expired)
+		return slowEntry(bytes, start, end, wanted);
 	if (wanted && !wanted.mayWant(bytes, addressStart, addressEnd)) return PASSED;
 	const cause = causeAt(bytes, causeStart, causeEnd);
 	const domain = domains.get(bytes, domainStart, domainEnd);
@@ -729,6 +729,17 @@ function parseEntryBytes(
 		address,
 		failure: { at, domain, cause, expired },
 	};
+}
+
+/** parseEntryBytes for a line not in the form JSON.stringify writes: JSON.parse. */
+function slowEntry(
+	bytes: Buffer,
+	start: number,
+	end: number,
+	wanted: Wanted | undefined,
+): KeyedFailure | typeof PASSED | undefined {
+	const keyed = parseEntry(bytes.toString("utf8", start, end));
+	return keyed && wanted && !wanted.has(keyed.address) ? PASSED : keyed;
 }
 
 function parseEntry(line: string): KeyedFailure | undefined {

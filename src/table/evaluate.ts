@@ -176,8 +176,15 @@ interface Start {
  * that pair names the message, so many addresses in one forged DSN are one start.
  */
 function startOf(e: Episode, list: readonly Failure[]): Start {
-	const first = list.find((f) => f.at === e.start);
-	return { at: e.start, message: `${first?.domain ?? ""} ${e.start}` };
+	let domain = "";
+	for (let i = 0; i < list.length; i++) {
+		const f = list[i] as Failure;
+		if (f.at === e.start) {
+			domain = f.domain;
+			break;
+		}
+	}
+	return { at: e.start, message: `${domain} ${e.start}` };
 }
 
 /**
