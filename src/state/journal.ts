@@ -535,6 +535,30 @@ function validKey(address: string): boolean {
 	return normalizeMailbox(address) === address;
 }
 
+/**
+ * validKey for an address read from `bytes` at `start`: a plain address's domain is
+ * checked once for all the addresses at it (the mailbox domains repeat, too).
+ */
+function validKeyAt(
+	address: string,
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+	cache: DomainCache,
+): boolean {
+	const at = address.lastIndexOf("@");
+	// a plain local part is ASCII: the `@` is as many bytes in as characters
+	if (
+		at > 0 &&
+		at <= 64 &&
+		address.length <= 320 &&
+		plainLocal(address, at) &&
+		cache.plain(bytes, start + at + 1, end)
+	)
+		return true;
+	return validKey(address);
+}
+
 /** The cause named by `bytes[start, end)`, or undefined. */
 function causeAt(
 	bytes: Uint8Array,
@@ -650,6 +674,21 @@ class DomainCache {
 		this.byHash.set(h, domain);
 		return domain;
 	}
+	private readonly plainByHash = new Map<number, string>();
+	/** Whether `bytes[start, end)` is a plainDomain, when it is ASCII (else false). */
+	plain(bytes: Uint8Array, start: number, end: number): boolean {
+		const h = hashBytes(bytes, start, end);
+		const cached = this.plainByHash.get(h);
+		if (cached !== undefined && sameAscii(bytes, start, end, cached))
+			return true;
+		for (let i = start; i < end; i++)
+			if ((bytes[i] ?? 0x80) >= 0x80) return false;
+		const domain = String.fromCharCode(...bytes.subarray(start, end));
+		if (!plainDomain(domain)) return false;
+		if (this.plainByHash.size >= 4096) this.plainByHash.clear();
+		this.plainByHash.set(h, domain);
+		return true;
+	}
 }
 
 function sameAscii(
@@ -724,7 +763,8 @@ function parseEntryBytes(
 	if (cause === undefined || domain === undefined) return undefined;
 	const address = bytes.toString("utf8", addressStart, addressEnd);
 	if (wanted && !wanted.has(address)) return PASSED;
-	if (!wanted && !validKey(address)) return undefined;
+	if (!wanted && !validKeyAt(address, bytes, addressStart, addressEnd, domains))
+		return undefined;
 	return {
 		address,
 		failure: { at, domain, cause, expired },

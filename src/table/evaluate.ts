@@ -168,7 +168,8 @@ function anySender(list: readonly Failure[]): boolean {
 /** An episode's start and the message (DSN) that started it. */
 interface Start {
 	readonly at: number;
-	readonly message: string;
+	/** The report domain of the failure that started it. */
+	readonly domain: string;
 }
 
 /**
@@ -184,7 +185,7 @@ function startOf(e: Episode, list: readonly Failure[]): Start {
 			break;
 		}
 	}
-	return { at: e.start, message: `${domain} ${e.start}` };
+	return { at: e.start, domain };
 }
 
 /**
@@ -236,12 +237,16 @@ function measureSurge(
 	now: number,
 	policy: SurgePolicy,
 ): Surge {
-	const messages = (from: number, to: number) =>
-		new Set(
-			starts.filter((s) => s.at > from && s.at <= to).map((s) => s.message),
-		).size;
-	const today = messages(Math.max(now - DAY_MS, policy.confirmedAt), now);
-	const before = messages(now - (BASELINE_DAYS + 1) * DAY_MS, now - DAY_MS);
+	const today = messages(
+		starts,
+		Math.max(now - DAY_MS, policy.confirmedAt),
+		now,
+	);
+	const before = messages(
+		starts,
+		now - (BASELINE_DAYS + 1) * DAY_MS,
+		now - DAY_MS,
+	);
 	const baseline = before / BASELINE_DAYS;
 	const threshold = Math.max(policy.min, Math.ceil(policy.factor * baseline));
 	return {
@@ -250,6 +255,25 @@ function measureSurge(
 		baseline,
 		threshold,
 	};
+}
+
+/** The distinct messages (report domain and time) among the starts in (from, to]. */
+function messages(starts: readonly Start[], from: number, to: number): number {
+	const times = new Map<string, Set<number>>();
+	let count = 0;
+	for (let i = 0; i < starts.length; i++) {
+		const s = starts[i] as Start;
+		if (!(s.at > from && s.at <= to)) continue;
+		const seen = times.get(s.domain);
+		if (seen === undefined) {
+			times.set(s.domain, new Set([s.at]));
+			count++;
+		} else if (!seen.has(s.at)) {
+			seen.add(s.at);
+			count++;
+		}
+	}
+	return count;
 }
 
 function toEntry(address: string, e: Episode, hold: Hold): Entry {

@@ -114,13 +114,17 @@ function listItem(address: string): string {
 /** Past this many, the map line names the first ones and counts the rest. */
 const MAX_NAMED_DOMAINS = 3;
 
-/** yyyymmdd of a time, the last day's kept: most entries bounced on a few days. */
-let lastDay = { from: 0, to: 0, text: "" };
+/** yyyymmdd of each day met: entries bounced on a few hundred days at most. */
+const DAY_TEXT = new Map<number, string>();
 function dayOf(at: number): string {
-	if (at >= lastDay.from && at < lastDay.to) return lastDay.text;
-	const from = Math.floor(at / DAY_MS) * DAY_MS;
-	lastDay = { from, to: from + DAY_MS, text: yyyymmdd(new Date(at)) };
-	return lastDay.text;
+	const day = Math.floor(at / DAY_MS);
+	let text = DAY_TEXT.get(day);
+	if (text === undefined) {
+		if (DAY_TEXT.size >= 4096) DAY_TEXT.clear();
+		text = yyyymmdd(new Date(at));
+		DAY_TEXT.set(day, text);
+	}
+	return text;
 }
 
 function reason(entry: Entry): string {
