@@ -190,6 +190,10 @@ interface Headline {
 	table100kRss?: number;
 	table1m?: number;
 	tableEmptyRss?: number | undefined;
+	/** `--version`: the binary started and its bundle initialised, no command run. */
+	versionRss?: number | undefined;
+	/** table at 100k with JavaScriptCore's JIT off (a diagnosis, never shipped). */
+	table100kNoJitRss?: number | undefined;
 	bestVariant?: { name: string; wall: number; floor: number };
 }
 const headline: Headline = {};
@@ -400,6 +404,13 @@ async function tableSection(): Promise<string> {
 		{ rssAlways: true },
 	);
 	headline.tableEmptyRss = empty?.maxRssMb;
+	const [version] = await interleaved(
+		[{ argv: [bins.ours, "--version"] }],
+		null,
+		5,
+		{ rssAlways: true },
+	);
+	headline.versionRss = version?.maxRssMb;
 	if (empty)
 		rows.push([
 			"0 (empty data dir)",
@@ -472,6 +483,15 @@ async function tableSection(): Promise<string> {
 			if (p) headline.table100k = p.wallMs / o.wallMs;
 			headline.table100kFloor = p ? p.wallMs / floorMs : undefined;
 			headline.table100kRss = o.maxRssMb;
+			// what the JIT (compiled code, compiler threads) adds to the peak: the same
+			// run with it off, through the environment (Bun's JSC reads BUN_JSC_* only there)
+			const noJit = await measure(
+				{ argv: ours.argv, env: { BUN_JSC_useJIT: "0" } },
+				null,
+				5 * 60_000,
+				true,
+			);
+			headline.table100kNoJitRss = noJit.maxRssMb;
 		}
 		if (n === 1_000_000) headline.table1m = o.wallMs;
 		rows.push([
@@ -823,12 +843,12 @@ function notes(): string {
 	const slow1m = headline.table1m !== undefined && headline.table1m > 2000;
 	if (slow100k || slow1m)
 		out.push(
-			`- **table's time${slow100k ? ` at 100k (${headline.table100k?.toFixed(2)}x the original's speed)` : ""}${slow1m ? ` at 1M (${ms(headline.table1m)})` : ""}.** It no longer visits the domain files${headline.table100kFloor === undefined ? "" : ` (a readdir and a stat of each would alone take 1/${headline.table100kFloor.toFixed(1)} of the original's time at 100k)`}: it reads the journal's days of the look-back, and its cost grows with the addresses that bounced in the last \`--max-days\` (their failures, then their older history), which the bench's data dirs make about a third of all. Per such address the policy (src/table/evaluate.ts, src/policy/window.ts) filters, sorts and copies its failures, builds a Set per episode, and sorts every entry with a comparator; render (src/table/render.ts) formats a line per entry. Profile with \`bun --cpu-prof src/cli.ts table --now <date> DIR\`.`,
+			`- **table's time${slow100k ? ` at 100k (${headline.table100k?.toFixed(2)}x the original's speed)` : ""}${slow1m ? ` at 1M (${ms(headline.table1m)})` : ""}.** It no longer visits the domain files${headline.table100kFloor === undefined ? "" : ` (a readdir and a stat of each would alone take 1/${headline.table100kFloor.toFixed(1)} of the original's time at 100k)`}: it reads the journal's days of the look-back, and its cost grows with the addresses that bounced in the last \`--max-days\` (their failures, then their older history), which the bench's data dirs make about a third of all. What is left is work per journal line and per address, in JavaScript: each recent line's address decoded, checked and looked up in a map (src/state/journal.ts), each address's episodes (src/table/evaluate.ts, src/policy/window.ts; its failures come in time order, so nothing is copied or sorted), each map line formatted (src/table/render.ts; the addresses sorted once with the default sort, and the lines need no sort of their own), and the collector over all the objects these make. Profile with \`bun --cpu-prof src/cli.ts table --now <date> DIR\`.`,
 		);
 	const rss100k = headline.table100kRss;
 	if (rss100k !== undefined && rss100k > 64) {
 		out.push(
-			`- **table's peak memory at 100k (${mb(rss100k)}).** \`table\` on an empty data dir already peaks at ${mb(headline.tableEmptyRss)}: the binary maps the bytecode of every command (ingest's MIME parser, detectors and DKIM code too) before \`table\` runs. The rest is JavaScriptCore's heap and JIT: the failures of the addresses that bounced recently, and what \`evaluate()\` (src/table/evaluate.ts) allocates per address (filtered and sorted copies, an object per failure and episode), which the collector does not reclaim before the peak.`,
+			`- **table's peak memory at 100k (${mb(rss100k)}).** \`table\` on an empty data dir already peaks at ${mb(headline.tableEmptyRss)} (\`--version\` alone, the binary started with its bundle initialised: ${mb(headline.versionRss)}), which leaves ${mb(64 * 1.048576 - (headline.tableEmptyRss ?? 0))} for everything the data dir brings. ${headline.table100kNoJitRss === undefined ? "" : `The same run at 100k with JavaScriptCore's JIT off (\`BUN_JSC_useJIT=0\`, a diagnosis only: it is several times slower) peaks at ${mb(headline.table100kNoJitRss)}: the JIT's compiled code, its compiler threads and the faster allocation it allows cost ${mb(rss100k - headline.table100kNoJitRss)}. `}The rest is the heap: the failures of the addresses that bounced recently (src/state/journal.ts loadFailures), the map's entries, and the garbage of reading and evaluating them that the collector has not reclaimed before the peak.`,
 		);
 	}
 	return out.length === 0

@@ -471,6 +471,39 @@ describe("a data dir of any shape", () => {
 		);
 		expect(r.stderr).toContain("skipped 0 oversized and 4 garbled lines");
 	});
+
+	test("a journal key's mailbox domain is checked whatever keys at it came before", () => {
+		const dir = dataDir();
+		run(["table", "--now", "2026-11-28", dir]);
+		const line = (address: string) =>
+			JSON.stringify([1795600000000, "recipient", "example.net", address]);
+		appendFileSync(
+			join(dir, "journal", "20261120"),
+			`${[
+				"a@x.test",
+				"b@x..test",
+				"c@X.test",
+				"d@x.test.",
+				"e@bücher.test",
+				"f@x.test-",
+				"g@x.test",
+				"h@xn--bcher-kva.test",
+			]
+				.map(line)
+				.join("\n")}\n`,
+		);
+		const r = run(["table", "--now", "2026-11-28", dir]);
+		const keys = r.stdout.split("\n").map((l) => l.split(" ")[0]);
+		expect(keys).toEqual([
+			"a@x.test",
+			"g@x.test",
+			"h@bücher.test",
+			"h@xn--bcher-kva.test",
+			"rua@bounce.test",
+			"",
+		]);
+		expect(r.stderr).toContain("skipped 0 oversized and 5 garbled lines");
+	});
 });
 
 test("the journal keeps what JSON escapes and fractions of a millisecond: same map as the scan", () => {

@@ -119,6 +119,9 @@ export function patchedCopy(
 	mkdirSync(join(dest, "node_modules"), { recursive: true });
 	cpSync(join(project, "src"), join(dest, "src"), { recursive: true });
 	cpSync(join(project, "package.json"), join(dest, "package.json"));
+	// scripts/build.ts writes the man page from docs/postfix.md, read from its cwd
+	if (existsSync(join(project, "docs")))
+		cpSync(join(project, "docs"), join(dest, "docs"), { recursive: true });
 	const modules = join(project, "node_modules");
 	for (const name of readdirSync(modules)) {
 		const from = join(modules, name);

@@ -44,45 +44,89 @@ export function episodes(
 	failures: readonly Failure[],
 	policy: WindowPolicy,
 ): Episode[] {
-	const counted = failures
-		.filter((f) => policy.causes.has(f.cause))
-		.sort((a, b) => a.at - b.at);
+	const counted = countedInOrder(failures, policy.causes);
 	const out: Episode[] = [];
-	let members: Failure[] = [];
-	let current: Omit<Episode, "domains" | "cause"> | undefined;
-	const close = () => {
-		if (!current) return;
-		const domains = [...new Set(members.map((f) => f.domain))].sort();
-		out.push({
-			...current,
-			domains,
-			cause: members[members.length - 1]?.cause ?? "unknown",
-		});
-	};
-	for (const failure of counted) {
-		if (current === undefined || failure.at > current.until) {
+	// the current episode: counted[first, i) are its failures
+	let first = 0;
+	let number = 0;
+	let start = 0;
+	let lastBounce = 0;
+	let until = 0;
+	for (let i = 0; i < counted.length; i++) {
+		const failure = counted[i] as Failure;
+		if (number === 0 || failure.at > until) {
 			const healed =
-				current === undefined ||
-				failure.at - current.until > policy.healDays * DAY_MS;
-			const number = healed ? 1 : (current?.number ?? 0) + 1;
-			close();
-			members = [];
-			current = {
-				number,
-				start: failure.at,
-				lastBounce: failure.at,
-				until: failure.at,
-			};
+				number === 0 || failure.at - until > policy.healDays * DAY_MS;
+			if (number > 0)
+				out.push(episode(counted, first, i, number, start, lastBounce, until));
+			number = healed ? 1 : number + 1;
+			first = i;
+			start = failure.at;
 		}
-		members.push(failure);
-		current = {
-			...current,
-			lastBounce: failure.at,
-			until: failure.at + windowDays(current.number, policy) * DAY_MS,
-		};
+		lastBounce = failure.at;
+		until = failure.at + windowDays(number, policy) * DAY_MS;
 	}
-	close();
+	if (number > 0)
+		out.push(
+			episode(counted, first, counted.length, number, start, lastBounce, until),
+		);
 	return out;
+}
+
+/** The episode of `counted[from, to)`. */
+function episode(
+	counted: readonly Failure[],
+	from: number,
+	to: number,
+	number: number,
+	start: number,
+	lastBounce: number,
+	until: number,
+): Episode {
+	return {
+		number,
+		start,
+		lastBounce,
+		until,
+		domains: domainsOf(counted, from, to),
+		cause: counted[to - 1]?.cause ?? "unknown",
+	};
+}
+
+/**
+ * The failures of the counted causes, oldest first (a stable sort: the same order as
+ * sorting a filtered copy). The journal gives most addresses' failures in time order
+ * and of counted causes only: those are used as they are, without a copy.
+ */
+function countedInOrder(
+	failures: readonly Failure[],
+	causes: ReadonlySet<Cause>,
+): readonly Failure[] {
+	let previous = Number.NEGATIVE_INFINITY;
+	for (let i = 0; i < failures.length; i++) {
+		const f = failures[i] as Failure;
+		if (f.at < previous || !causes.has(f.cause))
+			return failures
+				.filter((f) => causes.has(f.cause))
+				.sort((a, b) => a.at - b.at);
+		previous = f.at;
+	}
+	return failures;
+}
+
+/** The distinct report domains of `list[from, to)`, sorted. */
+function domainsOf(
+	list: readonly Failure[],
+	from: number,
+	to: number,
+): string[] {
+	const one = list[from]?.domain ?? "";
+	let i = from + 1;
+	while (i < to && list[i]?.domain === one) i++;
+	if (i >= to) return [one];
+	const all = new Set<string>();
+	for (let j = from; j < to; j++) all.add((list[j] as Failure).domain);
+	return [...all].sort();
 }
 
 export function windowDays(episode: number, policy: WindowPolicy): number {

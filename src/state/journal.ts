@@ -20,7 +20,7 @@ import {
 import { dirname, join } from "node:path";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { DataDirError, errnoCode } from "../errors.ts";
-import { CAUSES } from "../policy/cause.ts";
+import { CAUSES, type Cause } from "../policy/cause.ts";
 import { DAY_MS, type Failure } from "../policy/window.ts";
 import { normalizeDomain } from "../report/domain.ts";
 import {
@@ -458,31 +458,49 @@ function rebuild(dataDir: string, stats: LineStats, maxLine: number): number {
 
 // The keys and domains the journal names are checked again when read: the pipe user
 // can write it as it can write the domain files. The common, plain-ASCII form is
-// checked by a pattern that accepts exactly what normalizeMailbox and normalizeDomain
+// checked by a loop that accepts exactly what normalizeMailbox and normalizeDomain
 // return for it; anything else takes the full check.
-const PLAIN_LOCAL =
-	/^[a-z0-9!#$%&'+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'+/=?^_`{|}~-]+)*$/;
+
+/** The characters of an atom of a plain local part: a-z 0-9 !#$%&'+/=?^_`{|}~- */
+const ATOM = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'+/=?^_`{|}~-")
+	ATOM[c.charCodeAt(0)] = 1;
+
+/** `text[0, end)` is dot-separated atoms, none empty (RFC 5321 §4.1.2 Dot-string). */
+function plainLocal(text: string, end: number): boolean {
+	let atom = 0;
+	for (let i = 0; i < end; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 46) {
+			if (atom === 0) return false;
+			atom = 0;
+		} else if (c < 128 && ATOM[c] === 1) atom++;
+		else return false;
+	}
+	return atom > 0;
+}
 
 /**
- * Two or more lowercase LDH labels of 1-63 characters, none starting or ending with
- * "-", none an A-label ("xn--": only the full check can tell a valid one), the last
- * not all digits, 253 characters at most: what normalizeDomain returns unchanged.
+ * `text` from `from` on is two or more lowercase LDH labels of 1-63 characters, none
+ * starting or ending with "-", none an A-label ("xn--": only the full check can tell a
+ * valid one), the last not all digits, 253 characters at most: what normalizeDomain
+ * returns unchanged.
  */
-function plainDomain(domain: string): boolean {
-	const n = domain.length;
-	if (n === 0 || n > 253) return false;
+function plainDomain(text: string, from = 0): boolean {
+	const n = text.length;
+	if (n === from || n - from > 253) return false;
 	let labels = 1;
-	let start = 0;
+	let start = from;
 	let digitsOnly = true;
-	for (let i = 0; i <= n; i++) {
-		const c = i < n ? domain.charCodeAt(i) : 46;
+	for (let i = from; i <= n; i++) {
+		const c = i < n ? text.charCodeAt(i) : 46;
 		if (c === 46) {
 			const length = i - start;
 			if (
 				length === 0 ||
 				length > 63 ||
-				domain.charCodeAt(i - 1) === 45 ||
-				domain.startsWith("xn--", start)
+				text.charCodeAt(i - 1) === 45 ||
+				text.startsWith("xn--", start)
 			)
 				return false;
 			if (i < n) {
@@ -510,11 +528,48 @@ function validKey(address: string): boolean {
 		at > 0 &&
 		at <= 64 &&
 		address.length <= 320 &&
-		PLAIN_LOCAL.test(address.slice(0, at)) &&
-		plainDomain(address.slice(at + 1))
+		plainLocal(address, at) &&
+		plainDomain(address, at + 1)
 	)
 		return true;
 	return normalizeMailbox(address) === address;
+}
+
+/**
+ * validKey for an address read from `bytes` at `start`: a plain address's domain is
+ * checked once for all the addresses at it (the mailbox domains repeat, too).
+ */
+function validKeyAt(
+	address: string,
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+	cache: DomainCache,
+): boolean {
+	const at = address.lastIndexOf("@");
+	// a plain local part is ASCII: the `@` is as many bytes in as characters
+	if (
+		at > 0 &&
+		at <= 64 &&
+		address.length <= 320 &&
+		plainLocal(address, at) &&
+		cache.plain(bytes, start + at + 1, end)
+	)
+		return true;
+	return validKey(address);
+}
+
+/** The cause named by `bytes[start, end)`, or undefined. */
+function causeAt(
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+): Cause | undefined {
+	for (let i = 0; i < CAUSES.length; i++) {
+		const cause = CAUSES[i] as Cause;
+		if (sameAscii(bytes, start, end, cause)) return cause;
+	}
+	return undefined;
 }
 
 /**
@@ -572,7 +627,7 @@ export class Wanted {
 		for (const address of addresses.keys()) this.hashes.add(hashText(address));
 	}
 	/** False only when the address at `bytes[start, end)` is surely not wanted. */
-	mayWant(bytes: Buffer, start: number, end: number): boolean {
+	mayWant(bytes: Uint8Array, start: number, end: number): boolean {
 		return this.hashes.has(hashBytes(bytes, start, end));
 	}
 	has(address: string): boolean {
@@ -592,7 +647,7 @@ function hashText(text: string): number {
 		h ^= c;
 		h = Math.imul(h, 0x01000193);
 	}
-	return h >>> 0;
+	return h | 0;
 }
 
 /** FNV-1a, 32 bits. */
@@ -602,7 +657,7 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
 		h ^= bytes[i] ?? 0;
 		h = Math.imul(h, 0x01000193);
 	}
-	return h >>> 0;
+	return h | 0;
 }
 
 /** Report domains repeat: each distinct one is decoded and checked once. */
@@ -618,6 +673,21 @@ class DomainCache {
 		if (this.byHash.size >= 4096) this.byHash.clear();
 		this.byHash.set(h, domain);
 		return domain;
+	}
+	private readonly plainByHash = new Map<number, string>();
+	/** Whether `bytes[start, end)` is a plainDomain, when it is ASCII (else false). */
+	plain(bytes: Uint8Array, start: number, end: number): boolean {
+		const h = hashBytes(bytes, start, end);
+		const cached = this.plainByHash.get(h);
+		if (cached !== undefined && sameAscii(bytes, start, end, cached))
+			return true;
+		for (let i = start; i < end; i++)
+			if ((bytes[i] ?? 0x80) >= 0x80) return false;
+		const domain = String.fromCharCode(...bytes.subarray(start, end));
+		if (!plainDomain(domain)) return false;
+		if (this.plainByHash.size >= 4096) this.plainByHash.clear();
+		this.plainByHash.set(h, domain);
+		return true;
 	}
 }
 
@@ -659,11 +729,8 @@ function parseEntryBytes(
 	domains: DomainCache,
 	wanted: Wanted | undefined,
 ): KeyedFailure | typeof PASSED | undefined {
-	const slow = () => {
-		const keyed = parseEntry(bytes.toString("utf8", start, end));
-		return keyed && wanted && !wanted.has(keyed.address) ? PASSED : keyed;
-	};
-	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d) return slow();
+	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d)
+		return slowEntry(bytes, start, end, wanted);
 	let i = start + 1;
 	let at = 0;
 	for (; i < end && i - start <= 15; i++) {
@@ -672,13 +739,15 @@ function parseEntryBytes(
 		at = at * 10 + (c - 0x30);
 	}
 	if (i === start + 1 || bytes[i] !== 0x2c || bytes[i + 1] !== QUOTE)
-		return slow();
+		return slowEntry(bytes, start, end, wanted);
 	const causeStart = i + 2;
 	const causeEnd = stringEnd(bytes, causeStart, end);
-	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c) return slow();
+	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c)
+		return slowEntry(bytes, start, end, wanted);
 	const domainStart = causeEnd + 3;
 	const domainEnd = stringEnd(bytes, domainStart, end);
-	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c) return slow();
+	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c)
+		return slowEntry(bytes, start, end, wanted);
 	const addressStart = domainEnd + 3;
 	const addressEnd = stringEnd(bytes, addressStart, end);
 	// `"]` ends a failure, `",1]` an expiry
@@ -686,18 +755,31 @@ function parseEntryBytes(
 		addressEnd === end - 4 &&
 		bytes[end - 3] === 0x2c &&
 		bytes[end - 2] === 0x31;
-	if (addressEnd !== end - 2 && !expired) return slow();
+	if (addressEnd !== end - 2 && !expired)
+		return slowEntry(bytes, start, end, wanted);
 	if (wanted && !wanted.mayWant(bytes, addressStart, addressEnd)) return PASSED;
-	const cause = CAUSES.find((c) => sameAscii(bytes, causeStart, causeEnd, c));
+	const cause = causeAt(bytes, causeStart, causeEnd);
 	const domain = domains.get(bytes, domainStart, domainEnd);
 	if (cause === undefined || domain === undefined) return undefined;
 	const address = bytes.toString("utf8", addressStart, addressEnd);
 	if (wanted && !wanted.has(address)) return PASSED;
-	if (!wanted && !validKey(address)) return undefined;
+	if (!wanted && !validKeyAt(address, bytes, addressStart, addressEnd, domains))
+		return undefined;
 	return {
 		address,
 		failure: { at, domain, cause, expired },
 	};
+}
+
+/** parseEntryBytes for a line not in the form JSON.stringify writes: JSON.parse. */
+function slowEntry(
+	bytes: Buffer,
+	start: number,
+	end: number,
+	wanted: Wanted | undefined,
+): KeyedFailure | typeof PASSED | undefined {
+	const keyed = parseEntry(bytes.toString("utf8", start, end));
+	return keyed && wanted && !wanted.has(keyed.address) ? PASSED : keyed;
 }
 
 function parseEntry(line: string): KeyedFailure | undefined {
@@ -819,8 +901,23 @@ export function loadFailures(
 	for (const dir of journaled)
 		readJournal(dir, window.recent, window.to, true, add, stats);
 	const wanted = new Wanted(into.byAddress);
+	// older failures go before the recent ones: each address's list in time order,
+	// which episodes() then takes as it is
+	const older = new FailureMap();
+	const addOlder = (keyed: KeyedFailure) =>
+		older.add(keyed.address, keyed.failure);
 	for (const dir of journaled)
-		readJournal(dir, window.from, window.recent, false, add, stats, wanted);
+		readJournal(
+			dir,
+			window.from,
+			window.recent,
+			false,
+			addOlder,
+			stats,
+			wanted,
+		);
+	for (const [address, list] of older.byAddress)
+		into.byAddress.set(address, list.concat(into.byAddress.get(address) ?? []));
 	return { failures: into.byAddress, stats, rebuilt };
 }
 function isWriteError(code: string | undefined): boolean {

@@ -83,22 +83,32 @@ export function evaluate(
 	const starts: Start[] = [];
 	const senderSide: Entry[] = [];
 	const future: FutureRecord[] = [];
+	// only starts after this can count for the surge breaker (measureSurge)
+	const startsFrom = now - (BASELINE_DAYS + 1) * DAY_MS;
 	for (const [address, recorded] of failures) {
 		// a record dated after the clock counts from when it was first seen (issue 13):
 		// a clock that ran ahead must not keep an address listed until that date
-		const all = recorded.map((f) => {
-			if (f.at <= clock) return f;
-			const countsAs = Math.min(options.firstSeen?.(address, f.at) ?? now, now);
-			future.push({ address, at: f.at, countsAs });
-			return { ...f, at: countsAs };
-		});
+		const all = anyAfter(recorded, clock)
+			? recorded.map((f) => {
+					if (f.at <= clock) return f;
+					const countsAs = Math.min(
+						options.firstSeen?.(address, f.at) ?? now,
+						now,
+					);
+					future.push({ address, at: f.at, countsAs });
+					return { ...f, at: countsAs };
+				})
+			: recorded;
 		const released = releases.get(address) ?? Number.NEGATIVE_INFINITY;
 		const list = repeatedExpiries(
-			all.filter((f) => f.at > released && f.at <= now),
+			allWithin(all, released, now)
+				? all
+				: all.filter((f) => f.at > released && f.at <= now),
 			policy,
 		);
 		const found = episodes(list, policy);
-		for (const e of found) starts.push(startOf(e, list));
+		for (const e of found)
+			if (e.start > startsFrom) starts.push(startOf(e, list));
 		const last = found[found.length - 1];
 		if (last && now < last.until) current.set(address, last);
 		else {
@@ -108,25 +118,58 @@ export function evaluate(
 	}
 	const surge = measureSurge(starts, now, surgePolicy);
 	future.sort((a, b) => a.at - b.at);
-	const entries = [...current].map(([address, e]) => {
+	const entries = new Map<string, Entry>();
+	for (const [address, e] of current) {
 		const held =
 			surge.tripped &&
 			e.start > now - DAY_MS &&
 			e.start > surgePolicy.confirmedAt &&
 			!surgePolicy.previous?.has(address);
-		return toEntry(address, e, held ? "surge" : null);
-	});
-	return {
-		entries: [...entries, ...senderSide].sort(byAddress),
-		surge,
-		future,
-	};
+		entries.set(address, toEntry(address, e, held ? "surge" : null));
+	}
+	for (const e of senderSide) entries.set(e.address, e);
+	// by address: the default sort compares UTF-16 code units as `<` does, without
+	// calling a comparator for each comparison (the addresses are distinct)
+	const sorted = [...entries.keys()].sort().map((a) => entries.get(a) as Entry);
+	return { entries: sorted, surge, future };
+}
+
+// Plain loops, not closures: evaluate() runs them for every address (no allocation).
+function anyAfter(list: readonly Failure[], t: number): boolean {
+	for (let i = 0; i < list.length; i++)
+		if ((list[i] as Failure).at > t) return true;
+	return false;
+}
+
+function allWithin(
+	list: readonly Failure[],
+	after: number,
+	upTo: number,
+): boolean {
+	for (let i = 0; i < list.length; i++) {
+		const at = (list[i] as Failure).at;
+		if (!(at > after && at <= upTo)) return false;
+	}
+	return true;
+}
+
+function anyExpired(list: readonly Failure[]): boolean {
+	for (let i = 0; i < list.length; i++)
+		if ((list[i] as Failure).expired) return true;
+	return false;
+}
+
+function anySender(list: readonly Failure[]): boolean {
+	for (let i = 0; i < list.length; i++)
+		if ((list[i] as Failure).cause === "sender") return true;
+	return false;
 }
 
 /** An episode's start and the message (DSN) that started it. */
 interface Start {
 	readonly at: number;
-	readonly message: string;
+	/** The report domain of the failure that started it. */
+	readonly domain: string;
 }
 
 /**
@@ -134,8 +177,15 @@ interface Start {
  * that pair names the message, so many addresses in one forged DSN are one start.
  */
 function startOf(e: Episode, list: readonly Failure[]): Start {
-	const first = list.find((f) => f.at === e.start);
-	return { at: e.start, message: `${first?.domain ?? ""} ${e.start}` };
+	let domain = "";
+	for (let i = 0; i < list.length; i++) {
+		const f = list[i] as Failure;
+		if (f.at === e.start) {
+			domain = f.domain;
+			break;
+		}
+	}
+	return { at: e.start, domain };
 }
 
 /**
@@ -146,7 +196,8 @@ function startOf(e: Episode, list: readonly Failure[]): Start {
 function repeatedExpiries(
 	list: readonly Failure[],
 	policy: WindowPolicy,
-): Failure[] {
+): readonly Failure[] {
+	if (!anyExpired(list)) return list;
 	const day = (t: number): number => Math.floor(t / DAY_MS);
 	const expiries = list.filter((f) => f.expired);
 	return list.filter(
@@ -166,6 +217,7 @@ function senderSideEpisode(
 	now: number,
 	policy: WindowPolicy,
 ): Episode | undefined {
+	if (!anySender(list)) return undefined;
 	const ours = episodes(list, {
 		...policy,
 		causes: new Set<Cause>(["sender"]),
@@ -185,12 +237,16 @@ function measureSurge(
 	now: number,
 	policy: SurgePolicy,
 ): Surge {
-	const messages = (from: number, to: number) =>
-		new Set(
-			starts.filter((s) => s.at > from && s.at <= to).map((s) => s.message),
-		).size;
-	const today = messages(Math.max(now - DAY_MS, policy.confirmedAt), now);
-	const before = messages(now - (BASELINE_DAYS + 1) * DAY_MS, now - DAY_MS);
+	const today = messages(
+		starts,
+		Math.max(now - DAY_MS, policy.confirmedAt),
+		now,
+	);
+	const before = messages(
+		starts,
+		now - (BASELINE_DAYS + 1) * DAY_MS,
+		now - DAY_MS,
+	);
 	const baseline = before / BASELINE_DAYS;
 	const threshold = Math.max(policy.min, Math.ceil(policy.factor * baseline));
 	return {
@@ -199,6 +255,25 @@ function measureSurge(
 		baseline,
 		threshold,
 	};
+}
+
+/** The distinct messages (report domain and time) among the starts in (from, to]. */
+function messages(starts: readonly Start[], from: number, to: number): number {
+	const times = new Map<string, Set<number>>();
+	let count = 0;
+	for (let i = 0; i < starts.length; i++) {
+		const s = starts[i] as Start;
+		if (!(s.at > from && s.at <= to)) continue;
+		const seen = times.get(s.domain);
+		if (seen === undefined) {
+			times.set(s.domain, new Set([s.at]));
+			count++;
+		} else if (!seen.has(s.at)) {
+			seen.add(s.at);
+			count++;
+		}
+	}
+	return count;
 }
 
 function toEntry(address: string, e: Episode, hold: Hold): Entry {
@@ -213,8 +288,4 @@ function toEntry(address: string, e: Episode, hold: Hold): Entry {
 		episode: e.number,
 		until: e.until,
 	};
-}
-
-function byAddress(a: Entry, b: Entry): number {
-	return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
 }

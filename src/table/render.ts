@@ -1,4 +1,5 @@
 import { keyHold, mapKeys } from "../dsn/mailbox.ts";
+import { DAY_MS } from "../policy/window.ts";
 import { UNKNOWN_DOMAIN, yyyymmdd } from "../state/record.ts";
 import type { Entry, Evaluation } from "./evaluate.ts";
 
@@ -26,20 +27,26 @@ export function render(
 	format: Format,
 	options: RenderOptions,
 ): string {
-	// an address a map cannot hold without matching another one is never listed
-	const listed = evaluation.entries.filter(
-		(e) => e.listed && keyHold(e.address) === null,
-	);
 	switch (format) {
 		case "transport":
-			return lines(listed, (e) => `discard:${reason(e)}`);
+			return lines(evaluation.entries, (e) => `discard:${reason(e)}`);
 		case "access":
-			return lines(listed, (e) => `${options.accessAction} ${reason(e)}`);
+			return lines(
+				evaluation.entries,
+				(e) => `${options.accessAction} ${reason(e)}`,
+			);
 		case "list":
-			return listed.map((e) => `${listItem(e.address)}\n`).join("");
+			return listedOf(evaluation.entries)
+				.map((e) => `${listItem(e.address)}\n`)
+				.join("");
 		case "json":
 			return `${JSON.stringify(toJson(evaluation, options.now), null, 2)}\n`;
 	}
+}
+
+/** An address a map cannot hold without matching another one is never listed. */
+function listedOf(entries: readonly Entry[]): Entry[] {
+	return entries.filter((e) => e.listed && keyHold(e.address) === null);
 }
 
 /**
@@ -49,11 +56,49 @@ export function render(
  * (README, "Outputs"): the key here is only ever the whole address that bounced.
  */
 function lines(entries: readonly Entry[], value: (e: Entry) => string) {
+	const out: string[] = [];
+	// entries come sorted by address: while every listed address is a plain key (its
+	// only key, never held), the lines are in key order already and need no sort
+	let previous = "";
+	for (const e of entries) {
+		if (!e.listed) continue;
+		if (!plainKey(e.address) || !(e.address > previous))
+			return sortedLines(listedOf(entries), value);
+		previous = e.address;
+		out.push(`${e.address} ${value(e)}\n`);
+	}
+	return out.join("");
+}
+
+function sortedLines(entries: readonly Entry[], value: (e: Entry) => string) {
 	const out = entries.flatMap((e) =>
 		mapKeys(e.address).map((key) => [key, value(e)] as const),
 	);
 	out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 	return out.map(([key, v]) => `${key} ${v}\n`).join("");
+}
+
+/**
+ * Whether an address is its only map key and never held, in one look at each
+ * character: lowercase ASCII (case folding changes none: keyHold), its local part not
+ * starting with `#`, and no A-label (`xn--`, the only reason for a second key: mapKeys).
+ */
+function plainKey(address: string): boolean {
+	if (address.charCodeAt(0) === 0x23) return false;
+	for (let i = 0; i < address.length; i++) {
+		const c = address.charCodeAt(i);
+		if (c >= 0x80 || (c >= 0x41 && c <= 0x5a)) return false;
+		// the second `-` of `xn--`
+		if (
+			c === 0x2d &&
+			i >= 3 &&
+			address.charCodeAt(i - 1) === 0x2d &&
+			address.charCodeAt(i - 2) === 0x6e &&
+			address.charCodeAt(i - 3) === 0x78
+		)
+			return false;
+	}
+	return true;
 }
 
 /**
@@ -69,8 +114,26 @@ function listItem(address: string): string {
 /** Past this many, the map line names the first ones and counts the rest. */
 const MAX_NAMED_DOMAINS = 3;
 
+/** yyyymmdd of each day met: entries bounced on a few hundred days at most. */
+const DAY_TEXT = new Map<number, string>();
+function dayOf(at: number): string {
+	const day = Math.floor(at / DAY_MS);
+	let text = DAY_TEXT.get(day);
+	if (text === undefined) {
+		if (DAY_TEXT.size >= 4096) DAY_TEXT.clear();
+		text = yyyymmdd(new Date(at));
+		DAY_TEXT.set(day, text);
+	}
+	return text;
+}
+
 function reason(entry: Entry): string {
-	const named = entry.domains.map((d) =>
+	const { domains } = entry;
+	const last = dayOf(entry.lastBounce);
+	const only = domains.length === 1 ? domains[0] : undefined;
+	if (only !== undefined && only !== UNKNOWN_DOMAIN)
+		return `report for ${only} bounced ${last} last time`;
+	const named = domains.map((d) =>
 		d === UNKNOWN_DOMAIN ? "an unknown domain" : d,
 	);
 	const shown = named.slice(0, MAX_NAMED_DOMAINS).join(",");
@@ -79,7 +142,7 @@ function reason(entry: Entry): string {
 			? ` and ${named.length - MAX_NAMED_DOMAINS} more`
 			: "";
 	const noun = named.length > 1 ? "reports" : "report";
-	return `${noun} for ${shown}${more} bounced ${yyyymmdd(new Date(entry.lastBounce))} last time`;
+	return `${noun} for ${shown}${more} bounced ${last} last time`;
 }
 
 function toJson(evaluation: Evaluation, now: number) {
