@@ -5,6 +5,7 @@
 // a super-linear form would hit the test timeout.
 import { describe, expect, test } from "bun:test";
 import { Constants, dynamicPatterns } from "../scripts/redos.ts";
+import { textNotice } from "../src/detect/generic/text-notice.ts";
 import { firstAddress } from "../src/detect/lib/lines.ts";
 import type { Detector } from "../src/detect/types.ts";
 import { amazonSes } from "../src/detect/vendor/amazon-ses.ts";
@@ -17,7 +18,7 @@ import { mxLogic } from "../src/detect/vendor/mxlogic.ts";
 import { v5sendmail } from "../src/detect/vendor/v5sendmail.ts";
 import { zoho } from "../src/detect/vendor/zoho.ts";
 import { classifyCause } from "../src/policy/cause.ts";
-import { fixture, rows } from "./support/detect.ts";
+import { fixture, mail, rows } from "./support/detect.ts";
 
 const N = 300_000;
 /** U+2028 ends a line for `.` and `$` but not for lines(): the old `\s*(.+)$` retried. */
@@ -227,5 +228,32 @@ describe("scripts/redos.ts reads new RegExp() patterns", () => {
 			[11, undefined, ""],
 			[12, undefined, ""],
 		]);
+	});
+});
+
+describe("the generic text notice", () => {
+	test("40,000 lines of an address and `<mailto:` without `>`", async () => {
+		const found = await same(
+			textNotice,
+			"textnotice-04.eml",
+			"Original message headers:",
+			"a@b.example<mailto:\n".repeat(40_000),
+		);
+		expect(found).toEqual([["rua@example.net", "failed", "5.1.10"]]);
+	});
+
+	test("a Subject of 150,000 `.to` before the address it names", async () => {
+		const found = rows(
+			textNotice(
+				await mail([
+					"From: MAILER-DAEMON@mx.example.net",
+					"To: dmarc-reports@sender.test",
+					`Subject: Undeliverable: o${".to".repeat(150_000)} to rua@example.net could not be delivered`,
+					"",
+					"Your message could not be delivered.",
+				]),
+			),
+		);
+		expect(found).toEqual([["rua@example.net", "failed", "5.0.0"]]);
 	});
 });

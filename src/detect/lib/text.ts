@@ -11,6 +11,15 @@ export const ADDRESS =
 /** A host name as notices print one: LDH labels (RFC 1035 §2.3.1), two or more. */
 export const HOSTNAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`;
 
+/**
+ * `^` and `$` of a multiline pattern, as lookarounds: the same places (after and before
+ * a line terminator, ECMA-262 §22.2.2.6: LF, CR, U+2028, U+2029, or the text's ends),
+ * written so that recheck sees the anchor; it takes a multiline `^` for "anywhere" and
+ * calls every line-bounded scan after one quadratic (issue 11).
+ */
+export const BOL = String.raw`(?<![^\n\r\u2028\u2029])`;
+export const EOL = String.raw`(?![^\n\r\u2028\u2029])`;
+
 /** White space folded to one space, trimmed, at most `max` characters; undefined when empty. */
 export function collapse(
 	text: string | undefined,
