@@ -11,10 +11,13 @@ import type { Detector } from "../src/detect/types.ts";
 import { amazonSes } from "../src/detect/vendor/amazon-ses.ts";
 import { exchange2003 } from "../src/detect/vendor/exchange2003.ts";
 import { ezweb } from "../src/detect/vendor/ezweb.ts";
+import { imailServer } from "../src/detect/vendor/imailserver.ts";
 import { interScan } from "../src/detect/vendor/interscan.ts";
 import { kddi } from "../src/detect/vendor/kddi.ts";
+import { mail2000 } from "../src/detect/vendor/mail2000.ts";
 import { mailFoundry } from "../src/detect/vendor/mailfoundry.ts";
 import { mxLogic } from "../src/detect/vendor/mxlogic.ts";
+import { technicalDetails } from "../src/detect/vendor/technical-details.ts";
 import { v5sendmail } from "../src/detect/vendor/v5sendmail.ts";
 import { zoho } from "../src/detect/vendor/zoho.ts";
 import { classifyCause } from "../src/policy/cause.ts";
@@ -255,5 +258,73 @@ describe("the generic text notice", () => {
 			),
 		);
 		expect(found).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+});
+
+describe("the vendor lists", () => {
+	test("mail2000: 40,000 `a@b.example [` lines ended by a lone CR, no `]`", async () => {
+		const found = await same(
+			mail2000,
+			"mail2000-01.eml",
+			"rua@example.net [User unknown]",
+			"a@b.example [\r".repeat(40_000),
+		);
+		expect(found).toEqual([["rua@example.net", "failed", "5.0.0"]]);
+	});
+
+	test("imailserver: 20,000 `Unknown user:` lines ended by a lone CR", async () => {
+		const found = await same(
+			imailServer,
+			"imailserver-01.eml",
+			"Unknown user: rua@example.net",
+			"Unknown user:\r".repeat(20_000),
+		);
+		expect(found).toEqual([
+			["rua@example.net", "failed", "5.0.0"],
+			["ruf@example.com", "failed", "4.4.7"],
+		]);
+	});
+
+	test("technical-details: a list item of 300,000 `*`", async () => {
+		const found = await same(
+			technicalDetails,
+			"technical-details-01.eml",
+			"   * rua@example.net",
+			`   ${"*".repeat(N)}`,
+		);
+		expect(found).toEqual([["rua@example.net", "failed", "5.1.1"]]);
+	});
+
+	test("zoho: 10,000 `[Status:` entries and no `]` after them", async () => {
+		const found = await same(
+			zoho,
+			"zoho-02.eml",
+			"Message will be retried",
+			"[Status: Error, Address: <a@b.example>, ResponseCode 550, no such user ".repeat(
+				10_000,
+			),
+		);
+		expect(found).toEqual([["rua@example.net", "delayed", "4.0.0"]]);
+	});
+
+	test("zoho: an entry inside another's reply is part of that reply, as the regex read it", async () => {
+		const found = rows(
+			zoho(
+				await mail([
+					"From: MAILER-DAEMON@mx.zoho.example",
+					"To: dmarc-reports@sender.test",
+					"X-ZohoMail: Si CHF_MF_NL SS_10 UW48 UB48 FMWL UW48 UB48 SGR3_1_2_0_21017_11",
+					"Subject: Undelivered Mail Returned to Sender",
+					"",
+					"----- The following addresses had fatal errors -----",
+					"[Status: Error, Address: <a@b.example>, ResponseCode 550, x [Status: Error, Address: <c@d.example>, ResponseCode 550, y]",
+					"[Status: Error, Address: <e@f.example>, ResponseCode 550, z]",
+				]),
+			),
+		);
+		expect(found).toEqual([
+			["a@b.example", "failed", "5.0.0"],
+			["e@f.example", "failed", "5.0.0"],
+		]);
 	});
 });
