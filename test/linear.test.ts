@@ -9,6 +9,7 @@ import { textNotice } from "../src/detect/generic/text-notice.ts";
 import { firstAddress } from "../src/detect/lib/lines.ts";
 import type { Detector } from "../src/detect/types.ts";
 import { amazonSes } from "../src/detect/vendor/amazon-ses.ts";
+import { apacheJames } from "../src/detect/vendor/apache-james.ts";
 import { exchange2003 } from "../src/detect/vendor/exchange2003.ts";
 import { ezweb } from "../src/detect/vendor/ezweb.ts";
 import { imailServer } from "../src/detect/vendor/imailserver.ts";
@@ -326,5 +327,92 @@ describe("the vendor lists", () => {
 			["a@b.example", "failed", "5.0.0"],
 			["e@f.example", "failed", "5.0.0"],
 		]);
+	});
+});
+
+describe("apache-james: headings searched once, forward", () => {
+	const james = (body: readonly string[]) =>
+		mail([
+			"From: MAILER-DAEMON@sms.example.net",
+			"To: dmarc-reports@sender.test",
+			"Subject: Undeliverable",
+			"",
+			"Error: Invalid user address",
+			"",
+			...body,
+		]);
+
+	test("300,000 blank lines after the heading and no RCPT TO", async () => {
+		const found = apacheJames(
+			await james([
+				`Error message below:${"\n".repeat(N)}`,
+				"Message details:",
+				"  Subject: Report",
+			]),
+		);
+		expect(found).toBeUndefined();
+	});
+
+	test("the fixture read with 300,000 blank lines after each heading", async () => {
+		const message = await fixture("apache-james-01.eml");
+		const attacked = {
+			...message,
+			text: message.text
+				.replace(
+					"Error message below:\n",
+					`Error message below:${"\n".repeat(N)}`,
+				)
+				.replace("Message details:\n", `Message details:${"\n \t".repeat(N)}`),
+		};
+		expect(rows(apacheJames(attacked))).toEqual(rows(apacheJames(message)));
+		expect(rows(apacheJames(message))).toEqual([
+			["rua@sms.example.net", "failed", "5.0.0"],
+		]);
+	});
+
+	test("what the old pattern read at its edges", async () => {
+		// the details line right after the heading's blank run: nothing below the heading
+		const direct = apacheJames(
+			await james([
+				"Error message below:",
+				"",
+				"Message details:",
+				"  RCPT TO: <a@b.example>",
+			]),
+		);
+		expect(direct?.kind === "bounce" && direct.recipients[0]?.diagnostic).toBe(
+			"Invalid user address",
+		);
+		// a heading without a line end after it, a details line without one, a RCPT TO
+		// line without an address: each is passed over for the next
+		const later = apacheJames(
+			await james([
+				"Error message below: none",
+				"Error message below:",
+				"550 no such user",
+				"Message details: x",
+				"Message details:",
+				"  RCPT TO: <>",
+				"  RCPT TO: <c@d.example>",
+			]),
+		);
+		expect(
+			later?.kind === "bounce" &&
+				later.recipients.map((r) => [r.address, r.diagnostic]),
+		).toEqual([
+			[
+				"c@d.example",
+				"Invalid user address: 550 no such user Message details: x",
+			],
+		]);
+		// no line end after the heading at all
+		expect(
+			apacheJames(
+				await james([
+					"Error message below:Message details:",
+					"  RCPT TO: e@f.example",
+				]),
+			),
+		).toBeUndefined();
 	});
 });

@@ -20,6 +20,27 @@ export const HOSTNAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.
 export const BOL = String.raw`(?<![^\n\r\u2028\u2029])`;
 export const EOL = String.raw`(?![^\n\r\u2028\u2029])`;
 
+/**
+ * What a heading's `\s*\n` reads from `at`: the white-space run there must hold a line
+ * feed; `first` is the first one, `start` where the line after the last one starts (the
+ * greedy `\s*` gives back only what the `\n` needs). Undefined when the run has no LF.
+ * One pass over the run, where a pattern scanned it again from each of its LFs (issue 11).
+ */
+export function blankRun(
+	text: string,
+	at: number,
+): { first: number; start: number } | undefined {
+	let first = -1;
+	let last = -1;
+	let i = at;
+	for (; i < text.length && /\s/.test(text[i] ?? ""); i++)
+		if (text[i] === "\n") {
+			if (first < 0) first = i;
+			last = i;
+		}
+	return first < 0 ? undefined : { first, start: last + 1 };
+}
+
 /** White space folded to one space, trimmed, at most `max` characters; undefined when empty. */
 export function collapse(
 	text: string | undefined,
