@@ -20,6 +20,7 @@ import { mailFoundry } from "../src/detect/vendor/mailfoundry.ts";
 import { mxLogic } from "../src/detect/vendor/mxlogic.ts";
 import { technicalDetails } from "../src/detect/vendor/technical-details.ts";
 import { v5sendmail } from "../src/detect/vendor/v5sendmail.ts";
+import { verizon } from "../src/detect/vendor/verizon.ts";
 import { zoho } from "../src/detect/vendor/zoho.ts";
 import { classifyCause } from "../src/policy/cause.ts";
 import { fixture, mail, rows } from "./support/detect.ts";
@@ -413,6 +414,87 @@ describe("apache-james: headings searched once, forward", () => {
 					"  RCPT TO: e@f.example",
 				]),
 			),
+		).toBeUndefined();
+	});
+});
+
+describe("verizon: the original's To: line, each line read once", () => {
+	const mms = (body: readonly string[]) =>
+		mail([
+			"From: postmaster@mms.example.net",
+			"To: dmarc-reports@sender.test",
+			"Subject: Undeliverable",
+			"",
+			"Message could not be delivered to mobile.",
+			"Error: No valid recipients for this MM",
+			"",
+			...body,
+		]);
+	const to = (found: ReturnType<typeof verizon>) =>
+		found?.kind === "bounce" ? found.recipients.map((r) => r.address) : found;
+
+	test("300,000 blank lines after the heading and no To:", async () => {
+		expect(
+			verizon(await mms([`Original Message:${"\n".repeat(N)}`, "From: x"])),
+		).toBeUndefined();
+	});
+
+	test("20,000 headings and no To:", async () => {
+		expect(
+			verizon(await mms(["Original Message:\nFrom: x\n".repeat(20_000)])),
+		).toBeUndefined();
+	});
+
+	test("the fixture read with `To:` and 300,000 tabs on a line before its own", async () => {
+		const found = await same(
+			verizon,
+			"verizon-01.eml",
+			"To: 5550100@mms.example.net",
+			`To:${"\t".repeat(N)}`,
+		);
+		expect(found).toEqual([["5550100@mms.example.net", "failed", "5.0.0"]]);
+	});
+
+	test("what the old pattern read at its edges", async () => {
+		// the address after the first `<` on the line, else after the blanks
+		expect(
+			to(
+				verizon(
+					await mms([
+						"Original Message:",
+						"To: Name <a@b.example>",
+						"Cc: c@d.example",
+					]),
+				),
+			),
+		).toEqual(["a@b.example"]);
+		expect(
+			verizon(await mms(["Original Message:", "To: <x> y <a@b.example>"])),
+		).toBeUndefined();
+		expect(
+			to(
+				verizon(
+					await mms(["Original Message:", "From: x", "  To:\t e@f.example"]),
+				),
+			),
+		).toEqual(["e@f.example"]);
+		// a line that `.` cannot read to its end stops the scan; a later heading starts anew
+		expect(
+			to(
+				verizon(
+					await mms([
+						"Original Message:",
+						"From: x\u2028y",
+						"To: g@h.example",
+						"Original Message:",
+						"To: i@j.example",
+					]),
+				),
+			),
+		).toEqual(["i@j.example"]);
+		// no line end after the heading
+		expect(
+			verizon(await mms(["Original Message: To: k@l.example"])),
 		).toBeUndefined();
 	});
 });
