@@ -6,7 +6,9 @@
 import { describe, expect, test } from "bun:test";
 import { Constants, dynamicPatterns } from "../scripts/redos.ts";
 import { textNotice } from "../src/detect/generic/text-notice.ts";
+import { proseAddresses } from "../src/detect/lib/addressless.ts";
 import { firstAddress } from "../src/detect/lib/lines.ts";
+import { HOSTNAME } from "../src/detect/lib/text.ts";
 import type { Detector } from "../src/detect/types.ts";
 import { amazonSes } from "../src/detect/vendor/amazon-ses.ts";
 import { apacheJames } from "../src/detect/vendor/apache-james.ts";
@@ -496,5 +498,67 @@ describe("verizon: the original's To: line, each line read once", () => {
 		expect(
 			verizon(await mms(["Original Message: To: k@l.example"])),
 		).toBeUndefined();
+	});
+});
+
+describe("addressless: prose addresses, one scan per run", () => {
+	// the pattern proseAddresses() replaces, run here only on short texts
+	const OLD = new RegExp(
+		String.raw`(?<=^|[\s<(:;,"'])[A-Za-z0-9!#$%&'*+=?^_\`{}~.-]+@${HOSTNAME}`,
+		"gm",
+	);
+
+	test("300,000 characters of `a'` and no `@`, then an address", () => {
+		expect(proseAddresses(`x ${"a'".repeat(N / 2)} rua@example.net`)).toEqual([
+			"rua@example.net",
+		]);
+	});
+
+	test("finds what the old pattern found", () => {
+		const texts = [
+			"Final-Recipient: rfc822;|/usr/local/bin/filter rua@example.org",
+			"/home/rua/.forward/rua@example.org and <b@c.example>",
+			"/path/x'rua@example.org, x'y'z@d.example",
+			"a@b.example'c@d.example a@b.example-'e@f.example",
+			"(a@b.example)\n'q@r.example:s@t.example;u@v.example\rw@x.example",
+			"a@-b.example a@b a@b.c- x'@y.example '@z.example ''a@b.example",
+			"a@b.example.c@d.example @e.example\u2028f@g.example\u00a0h@i.example",
+			'tilde~a@b.example "quoted"@c.example {x}@d.example a@@b.example',
+		];
+		for (const text of texts)
+			expect(proseAddresses(text)).toEqual(text.match(OLD) ?? []);
+		// and on text drawn at random from the pieces that matter
+		const pieces = [
+			"a",
+			"b'",
+			"'",
+			".",
+			"-",
+			"@",
+			" ",
+			"/",
+			":",
+			"\n",
+			"<",
+			'"',
+			"@b.example",
+			"x-",
+		];
+		let seed = 7;
+		const random = () => {
+			seed = (seed * 1103515245 + 12345) % 2147483648;
+			return seed / 2147483648;
+		};
+		let found = 0;
+		for (let i = 0; i < 2000; i++) {
+			let text = "";
+			const length = Math.floor(random() * 16);
+			for (let k = 0; k < length; k++)
+				text += pieces[Math.floor(random() * pieces.length)];
+			const expected = text.match(OLD) ?? [];
+			found += expected.length;
+			expect([text, proseAddresses(text)]).toEqual([text, expected]);
+		}
+		expect(found).toBeGreaterThan(200);
 	});
 });
