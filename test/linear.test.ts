@@ -5,6 +5,7 @@
 // a super-linear form would hit the test timeout.
 import { describe, expect, test } from "bun:test";
 import { Constants, dynamicPatterns } from "../scripts/redos.ts";
+import { isDeliveryReport } from "../src/detect/generic/forwarded.ts";
 import { textNotice } from "../src/detect/generic/text-notice.ts";
 import { proseAddresses } from "../src/detect/lib/addressless.ts";
 import { firstAddress } from "../src/detect/lib/lines.ts";
@@ -560,5 +561,34 @@ describe("addressless: prose addresses, one scan per run", () => {
 			expect([text, proseAddresses(text)]).toEqual([text, expected]);
 		}
 		expect(found).toBeGreaterThan(200);
+	});
+});
+
+describe("forwarded: the attachment's report type, each line's rest read once", () => {
+	const OLD =
+		/^content-type:[ \t]*multipart\/report[^\n\r]*?report-type[ \t]*=[ \t]*"?delivery-status/im;
+
+	test("a line of 20,000 `Content-Type: multipart/report` each after a U+2028", () => {
+		const line = `${"Content-Type: multipart/report; x\u2028".repeat(20_000)}`;
+		expect(isDeliveryReport(line)).toBe(false);
+		expect(isDeliveryReport(`${line}report-type=delivery-status\nX: y`)).toBe(
+			true,
+		);
+	});
+
+	test("answers as the old pattern did", () => {
+		const texts = [
+			'Content-Type: multipart/report; report-type="delivery-status"; boundary=x',
+			"content-type:\tmultipart/report;\treport-type = delivery-status",
+			"Content-Type: multipart/report; boundary=x\n report-type=delivery-status",
+			"Content-Type: multipart/report; boundary=x\r report-type=delivery-status",
+			"Content-Type: multipart/report; report-type=disposition-notification",
+			"X: y\nContent-Type: multipart/mixed\nContent-Type: multipart/report; a\u2028report-type=delivery-status",
+			"X: Content-Type: multipart/report; report-type=delivery-status",
+			"X: y\u2029Content-Type: multipart/report; a; report-type=delivery-status",
+			"Content-Type: multipart/report; report-type=delivery-statusx",
+		];
+		for (const text of texts)
+			expect([text, isDeliveryReport(text)]).toEqual([text, OLD.test(text)]);
 	});
 });
