@@ -4,12 +4,14 @@
 // ones read the same fixtures the same way. The assertions are on results, not on time:
 // a super-linear form would hit the test timeout.
 import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Constants, dynamicPatterns } from "../scripts/redos.ts";
 import { isDeliveryReport } from "../src/detect/generic/forwarded.ts";
 import { textNotice } from "../src/detect/generic/text-notice.ts";
 import { proseAddresses } from "../src/detect/lib/addressless.ts";
 import { firstAddress } from "../src/detect/lib/lines.ts";
-import { HOSTNAME } from "../src/detect/lib/text.ts";
+import { ADDRESS, HOSTNAME } from "../src/detect/lib/text.ts";
 import type { Detector } from "../src/detect/types.ts";
 import { amazonSes } from "../src/detect/vendor/amazon-ses.ts";
 import { apacheJames } from "../src/detect/vendor/apache-james.ts";
@@ -590,5 +592,34 @@ describe("forwarded: the attachment's report type, each line's rest read once", 
 		];
 		for (const text of texts)
 			expect([text, isDeliveryReport(text)]).toEqual([text, OLD.test(text)]);
+	});
+});
+
+describe("ADDRESS is pattern text, checked where it is pasted", () => {
+	test("scripts/redos.ts resolves every new RegExp() that holds it", () => {
+		const root = join(import.meta.dirname, "..", "src", "detect");
+		const files = readdirSync(root, { recursive: true, encoding: "utf8" })
+			.filter((f) => f.endsWith(".ts"))
+			.map((f) => join(root, f));
+		const constants = new Constants((path) => {
+			try {
+				return readFileSync(path, "utf8");
+			} catch {
+				return undefined;
+			}
+		});
+		let pasted = 0;
+		for (const path of files) {
+			const text = readFileSync(path, "utf8");
+			// biome-ignore lint/suspicious/noTemplateCurlyInString: source text
+			const uses = text.split("${ADDRESS}").length - 1;
+			if (uses === 0) continue;
+			const holding = dynamicPatterns(path, path, text, constants).filter((d) =>
+				d.source?.includes(ADDRESS),
+			);
+			expect([path, holding.length]).toEqual([path, uses]);
+			pasted += uses;
+		}
+		expect(pasted).toBeGreaterThanOrEqual(17);
 	});
 });

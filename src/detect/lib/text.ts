@@ -4,9 +4,13 @@ import type { Bounce, RecipientReport } from "../types.ts";
 
 // Shared helpers for detectors of plain-text bounce formats.
 
-/** A bare mailbox as text formats print it; validated later by decide(). */
-export const ADDRESS =
-	/[^\s<>()[\]"',;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/;
+/**
+ * A bare mailbox as text formats print it; validated later by decide(). Pattern text to
+ * paste after a prefix that says where it starts, not a RegExp of its own: run alone,
+ * unanchored, every character of a long run without "@" would start a scan of the run
+ * (issue 11). scripts/redos.ts checks each pattern that holds it.
+ */
+export const ADDRESS = String.raw`[^\s<>()[\]"',;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]`;
 
 /** A host name as notices print one: LDH labels (RFC 1035 §2.3.1), two or more. */
 export const HOSTNAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`;

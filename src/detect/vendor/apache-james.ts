@@ -34,10 +34,7 @@ export const apacheJames: Detector = (message) => {
 
 const BELOW = new RegExp(String.raw`${BOL}[ \t]*Error message below:`, "gi");
 const DETAILS = /\n[ \t]*Message details:/gi;
-const RCPT = new RegExp(
-	`${BOL}[ \\t]*RCPT TO:[ \\t]*<?(${ADDRESS.source})>?`,
-	"gi",
-);
+const RCPT = new RegExp(`${BOL}[ \\t]*RCPT TO:[ \\t]*<?(${ADDRESS})>?`, "gi");
 
 /**
  * What the pattern

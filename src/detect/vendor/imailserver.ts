@@ -27,7 +27,7 @@ export const imailServer: Detector = (message) => {
 	const recipients: RecipientReport[] = [];
 	// linear (issue 11): anchored as lookarounds, the reason on its own line
 	const line = new RegExp(
-		`${BOL}[ \\t]*([A-Za-z][^:\\n\\r\\u2028\\u2029]{2,80}):[ \\t]+<?(${ADDRESS.source})>?[ \\t]*${EOL}`,
+		`${BOL}[ \\t]*([A-Za-z][^:\\n\\r\\u2028\\u2029]{2,80}):[ \\t]+<?(${ADDRESS})>?[ \\t]*${EOL}`,
 		"g",
 	);
 	for (const m of notice.matchAll(line)) {
@@ -39,7 +39,7 @@ export const imailServer: Detector = (message) => {
 	// Body of message generated response:
 	// 550 5.1.1 User unknown
 	const remote = new RegExp(
-		`undeliverable to <?(${ADDRESS.source})>?\\s*\\n(?:.*generated response:\\s*\\n)?([\\s\\S]*)`,
+		`undeliverable to <?(${ADDRESS})>?\\s*\\n(?:.*generated response:\\s*\\n)?([\\s\\S]*)`,
 		"i",
 	).exec(notice);
 	if (remote) {

@@ -28,7 +28,7 @@ export const mail2000: Detector = (message) => {
 	// linear (issue 11): anchored as a lookaround, and the bracket ends on its own line
 	// (`^` also starts after a lone CR, and `[^\]\n]*` ran over CRs to the next LF)
 	const line = new RegExp(
-		`${BOL}[ \\t]*<?(${ADDRESS.source})>?[ \\t]+\\[([^\\]\\n\\r\\u2028\\u2029]*)\\]`,
+		`${BOL}[ \\t]*<?(${ADDRESS})>?[ \\t]+\\[([^\\]\\n\\r\\u2028\\u2029]*)\\]`,
 		"g",
 	);
 	const recipients = [...list.matchAll(line)].map((m) =>

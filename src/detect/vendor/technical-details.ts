@@ -39,10 +39,7 @@ export const technicalDetails: Detector = (message) => {
 	for (const m of (list[2] ?? "").matchAll(
 		// linear (issue 11): `*` is a local-part character too, so only a `*` that no
 		// local-part character precedes starts an item; a run of them is read once
-		new RegExp(
-			`(?<![^\\s<>()[\\]"',;:@])\\*[ \\t]*<?(${ADDRESS.source})>?`,
-			"g",
-		),
+		new RegExp(`(?<![^\\s<>()[\\]"',;:@])\\*[ \\t]*<?(${ADDRESS})>?`, "g"),
 	)) {
 		const address = m[1] ?? "";
 		const own = details

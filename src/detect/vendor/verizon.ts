@@ -26,10 +26,7 @@ export const verizon: Detector = (message) => {
 const HEADING = new RegExp(String.raw`${BOL}[ \t]*Original Message:`, "gi");
 // `[ \t]*` then `[^<\n]*<` read a run of blanks once per split (quadratic): the blanks
 // are part of `[^<\n]*`, so the two ways apart find the same address, the `<` first
-const TO = new RegExp(
-	`^[ \\t]*To:(?:[^<\\n]*<|[ \\t]*)(${ADDRESS.source})`,
-	"i",
-);
+const TO = new RegExp(`^[ \\t]*To:(?:[^<\\n]*<|[ \\t]*)(${ADDRESS})`, "i");
 /** What `.` does not match: a line the old `(?:.*\n)*?` could not pass over. */
 const TERMINATOR = /[\r\u2028\u2029]/;
 

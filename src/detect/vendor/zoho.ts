@@ -26,10 +26,7 @@ export const zoho: Detector = (message) => {
 	for (const m of text.matchAll(
 		// linear (issue 11): the blanks end where the reason starts, as the greedy first try
 		// did; fewer blanks never let a line match that the first try refused
-		new RegExp(
-			`^[ \\t]*(${ADDRESS.source})[ \\t]+(?![ \\t])(.*ERROR_CODE.*)$`,
-			"gm",
-		),
+		new RegExp(`^[ \\t]*(${ADDRESS})[ \\t]+(?![ \\t])(.*ERROR_CODE.*)$`, "gm"),
 	)) {
 		// "ERROR_CODE :550," -> "550 " so that the reply code reads as one
 		const diagnostic = (m[2] ?? "")
@@ -51,7 +48,7 @@ export const zoho: Detector = (message) => {
 	let from = 0; // where the last entry ended: an entry before it is inside a reply
 	for (const m of text.matchAll(
 		new RegExp(
-			`\\[Status: *\\w+, *Address: *<?(${ADDRESS.source})>?, *ResponseCode *(\\d{3})[, ]*`,
+			`\\[Status: *\\w+, *Address: *<?(${ADDRESS})>?, *ResponseCode *(\\d{3})[, ]*`,
 			"g",
 		),
 	)) {
