@@ -4,8 +4,9 @@
 // goes through recheck (its pure-JS backend: nothing is downloaded or spawned), which
 // proves a pattern linear or shows an attack string that makes it backtrack
 // super-linearly. A new vulnerable pattern fails the check; scripts/redos-known.json
-// lists those found when the check came in (issue 11), each with where its input is
-// bounded, to be fixed one by one (the check says when one can go). A pattern recheck
+// lists those allowed, each with why no message can reach it (now only the operator's
+// own DKIM key file; the check says when an entry can go). recheck takes a multiline
+// `^` for "anywhere": write it as src/detect/lib/text.ts's BOL lookbehind. A pattern recheck
 // cannot decide in 10 s (long alternations of words) is a warning. Verdicts are cached
 // in node_modules/.cache/redos.json. Patterns built at run time with `new RegExp(...)`
 // are checked too when their source is a string literal, a template or a String.raw

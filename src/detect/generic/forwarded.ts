@@ -1,12 +1,35 @@
 import { Buffer } from "node:buffer";
 import { embedded, type Message } from "../../mail/message.ts";
 import { headerEnd } from "../../mail/repair.ts";
+import { BOL } from "../lib/text.ts";
 import { rfc3464 } from "../standard/rfc3464.ts";
 import type { Bounce } from "../types.ts";
 
-// RFC 6522 §3: the attached message is itself a delivery report
-const REPORT_TYPE =
-	/^content-type:[ \t]*multipart\/report[^\n\r]*?report-type[ \t]*=[ \t]*"?delivery-status/im;
+// RFC 6522 §3: the attached message is itself a delivery report. What the pattern
+//   ^content-type:[ \t]*multipart\/report[^\n\r]*?report-type[ \t]*=[ \t]*"?delivery-status
+// (flags im) tested, in parts: the parameter on the rest of a line (to CR or LF) that
+// starts with the type. `^` also starts after U+2028 and U+2029, which do not end that
+// rest: a second start on the same rest reads a part of it already refused, so it is
+// passed over (issue 11: recheck could not decide the lazy scan).
+const CONTENT_TYPE = new RegExp(
+	String.raw`${BOL}content-type:[ \t]*multipart\/report`,
+	"gi",
+);
+const LINE_END = /[\n\r]/g;
+const DELIVERY_STATUS = /report-type[ \t]*=[ \t]*"?delivery-status/i;
+
+export function isDeliveryReport(block: string): boolean {
+	let refused = -1; // where the last rest that was refused ended
+	for (const m of block.matchAll(CONTENT_TYPE)) {
+		const from = m.index + m[0].length;
+		if (from < refused) continue;
+		LINE_END.lastIndex = from;
+		const end = LINE_END.exec(block)?.index ?? block.length;
+		if (DELIVERY_STATUS.test(block.slice(from, end))) return true;
+		refused = end;
+	}
+	return false;
+}
 
 /** A delivery report found inside an attachment, and the message it was read from. */
 export interface ForwardedReport {
@@ -29,7 +52,7 @@ export async function forwardedReport(
 ): Promise<ForwardedReport | undefined> {
 	for (const part of message.parts) {
 		if (part.mimeType !== "message/rfc822") continue;
-		if (!REPORT_TYPE.test(headerBlock(part.content))) continue;
+		if (!isDeliveryReport(headerBlock(part.content))) continue;
 		const inner = await embedded(part).catch(() => undefined);
 		if (inner === undefined) continue;
 		const bounce = rfc3464(inner);

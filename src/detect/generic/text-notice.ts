@@ -6,6 +6,8 @@ import {
 	RECIPIENT_FAILURE,
 } from "../lib/notice.ts";
 import {
+	BOL,
+	EOL,
 	envelopeAddresses,
 	HOSTNAME,
 	noticeText,
@@ -27,8 +29,10 @@ const RECIPIENT_LINES: readonly (readonly [pattern: RegExp, loose: boolean])[] =
 		// Exim, Gmail, Exchange: the address alone on its line, maybe "<mailto:...>" after it
 		[
 			new RegExp(
-				String.raw`^[ \t]*<?(${ADDR})>?[ \t]*(?:<mailto:[^>]*>[ \t]*)?$`,
-				"gm",
+				// the mailto ends on its own line (issue 11: `[^>]*` scanned to the next `>`
+				// anywhere, from every line that starts with an address)
+				String.raw`${BOL}[ \t]*<?(${ADDR})>?[ \t]*(?:<mailto:[^>\n\r\u2028\u2029]*>[ \t]*)?${EOL}`,
+				"g",
 			),
 			true,
 		],
@@ -221,8 +225,12 @@ const ANY_ADDRESS = new RegExp(
 	"g",
 );
 
+// linear (issue 11): a "to" counts only before what can stand between it and the
+// address (":", a blank, a quote), not inside a word ("tomas@..." once read "mas@..."),
+// and the local part has at most 64 octets (RFC 5321 §4.5.3.1.1): each "to" of a run
+// of local-part characters ("o.to.to...") no longer scans the whole run
 const SUBJECT_ADDRESS = new RegExp(
-	String.raw`(?:\bto:?|^[^:@]{0,60}:)[ \t]*['"<]?(${ADDR})['">]?(?:[ \t]+-|[ \t]*$|[ \t]+could|[ \t]+has)`,
+	String.raw`(?:\bto(?=[:\s'"<])|^[^:@]{0,60}(?=:)):?[ \t]*['"<]?([^\s<>()"',;:@\[\]]{1,64}@${HOSTNAME})['">]?(?:[ \t]+-|[ \t]*$|[ \t]+could|[ \t]+has)`,
 	"i",
 );
 

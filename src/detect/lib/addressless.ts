@@ -5,11 +5,39 @@ import type { Bounce, RecipientReport } from "../types.ts";
 import { envelopeAddresses, HOSTNAME, noticeText, textAfter } from "./text.ts";
 
 // An address standing on its own in prose: not the tail of a path such as
-// "/home/rua/.forward/rua@example.org", nor of a pipe command.
-const PROSE_ADDRESS = new RegExp(
-	String.raw`(?<=^|[\s<(:;,"'])[A-Za-z0-9!#$%&'*+=?^_\`{}~.-]+@${HOSTNAME}`,
-	"gm",
-);
+// "/home/rua/.forward/rua@example.org", nor of a pipe command. What the pattern
+//   (?<=^|[\s<(:;,"'])[A-Za-z0-9!#$%&'*+=?^_`{}~.-]+@HOSTNAME   (flags gm)
+// found, in linear time (issue 11: `'` both opens an address and belongs to a local
+// part, so each quote of a long run started a new scan of it). Every start inside one
+// run of local-part characters reaches the same end and the same "@", so the first start
+// the pattern allowed decides for the whole run: the run's own start when a line start
+// or one of those characters precedes it, else the character after its first quote.
+const LOCAL_RUN = /[A-Za-z0-9!#$%&'*+=?^_`{}~.-]+/g;
+const OPENS = /[\s<(:;,"']/;
+const HOST_RUN = /[A-Za-z0-9.-]*/y;
+const HOST = new RegExp(`^${HOSTNAME}`);
+
+/** The prose addresses of `text`, in order. */
+export function proseAddresses(text: string): string[] {
+	const out: string[] = [];
+	LOCAL_RUN.lastIndex = 0;
+	for (let run = LOCAL_RUN.exec(text); run; run = LOCAL_RUN.exec(text)) {
+		const end = run.index + run[0].length;
+		let start = run.index;
+		if (start > 0 && !OPENS.test(text[start - 1] ?? "")) {
+			const quote = run[0].indexOf("'");
+			if (quote < 0) continue;
+			start = run.index + quote + 1;
+		}
+		if (start >= end || text[end] !== "@") continue;
+		HOST_RUN.lastIndex = end + 1;
+		const host = HOST.exec(HOST_RUN.exec(text)?.[0] ?? "")?.[0];
+		if (host === undefined) continue;
+		out.push(text.slice(start, end + 1 + host.length));
+		LOCAL_RUN.lastIndex = end + 1 + host.length;
+	}
+	return out;
+}
 
 const ADMIN = /^(?:postmaster|mailer-daemon|abuse|hostmaster|root)@/i;
 
@@ -44,7 +72,7 @@ export function resolveAddressless(bounce: Bounce, message: Message): Bounce {
 		.split(",")
 		.map((a) => stripAngles(a));
 	const address =
-		single(fromHeader, skip) ?? single(notice.match(PROSE_ADDRESS) ?? [], skip);
+		single(fromHeader, skip) ?? single(proseAddresses(notice), skip);
 	if (address === undefined) return bounce;
 
 	const resolved: RecipientReport = {

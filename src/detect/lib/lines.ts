@@ -6,16 +6,14 @@ import type { Action, RecipientReport } from "../types.ts";
 import { ADDRESS, bounce, collapse } from "./text.ts";
 
 /** One mailbox as vendors print it: bare, or in angle brackets. */
-const MAILBOX = `<?(${ADDRESS.source})>?`;
+const MAILBOX = `<?(${ADDRESS})>?`;
 
 /**
  * The first mailbox of a text. Linear (issue 11): a search starts the local part only
  * where a run of its characters starts; a start inside the run reaches the same "@"
  * (the run cannot hold one), so it never matched where the run's start failed.
  */
-const FIRST_MAILBOX = new RegExp(
-	`<?(?<![^\\s<>()[\\]"',;:@])(${ADDRESS.source})>?`,
-);
+const FIRST_MAILBOX = new RegExp(`<?(?<![^\\s<>()[\\]"',;:@])(${ADDRESS})>?`);
 
 /** A line that holds one address and nothing else (`<a@b>`, `a@b`). */
 const ADDRESS_LINE = new RegExp(`^\\s*${MAILBOX}\\s*$`);

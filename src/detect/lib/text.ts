@@ -4,12 +4,46 @@ import type { Bounce, RecipientReport } from "../types.ts";
 
 // Shared helpers for detectors of plain-text bounce formats.
 
-/** A bare mailbox as text formats print it; validated later by decide(). */
-export const ADDRESS =
-	/[^\s<>()[\]"',;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/;
+/**
+ * A bare mailbox as text formats print it; validated later by decide(). Pattern text to
+ * paste after a prefix that says where it starts, not a RegExp of its own: run alone,
+ * unanchored, every character of a long run without "@" would start a scan of the run
+ * (issue 11). scripts/redos.ts checks each pattern that holds it.
+ */
+export const ADDRESS = String.raw`[^\s<>()[\]"',;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]`;
 
 /** A host name as notices print one: LDH labels (RFC 1035 §2.3.1), two or more. */
 export const HOSTNAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`;
+
+/**
+ * `^` and `$` of a multiline pattern, as lookarounds: the same places (after and before
+ * a line terminator, ECMA-262 §22.2.2.6: LF, CR, U+2028, U+2029, or the text's ends),
+ * written so that recheck sees the anchor; it takes a multiline `^` for "anywhere" and
+ * calls every line-bounded scan after one quadratic (issue 11).
+ */
+export const BOL = String.raw`(?<![^\n\r\u2028\u2029])`;
+export const EOL = String.raw`(?![^\n\r\u2028\u2029])`;
+
+/**
+ * What a heading's `\s*\n` reads from `at`: the white-space run there must hold a line
+ * feed; `first` is the first one, `start` where the line after the last one starts (the
+ * greedy `\s*` gives back only what the `\n` needs). Undefined when the run has no LF.
+ * One pass over the run, where a pattern scanned it again from each of its LFs (issue 11).
+ */
+export function blankRun(
+	text: string,
+	at: number,
+): { first: number; start: number } | undefined {
+	let first = -1;
+	let last = -1;
+	let i = at;
+	for (; i < text.length && /\s/.test(text[i] ?? ""); i++)
+		if (text[i] === "\n") {
+			if (first < 0) first = i;
+			last = i;
+		}
+	return first < 0 ? undefined : { first, start: last + 1 };
+}
 
 /** White space folded to one space, trimmed, at most `max` characters; undefined when empty. */
 export function collapse(

@@ -20,7 +20,7 @@ import type { Detector } from "../types.ts";
 export const domino: Detector = (message) => {
 	if (/delay/i.test(message.subject)) return undefined;
 	const m = new RegExp(
-		`^[ \\t]*was not delivered to:[ \\t]*\\n((?:[ \\t\\n]*<?${ADDRESS.source}>?[ \\t]*\\n)+)\\s*because:\\s*\\n([\\s\\S]*?)(?:\\n[ \\t]*\\n|$)`,
+		`^[ \\t]*was not delivered to:[ \\t]*\\n((?:[ \\t\\n]*<?${ADDRESS}>?[ \\t]*\\n)+)\\s*because:\\s*\\n([\\s\\S]*?)(?:\\n[ \\t]*\\n|$)`,
 		"im",
 	).exec(message.text);
 	if (!m) return undefined;

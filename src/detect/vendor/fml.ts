@@ -12,7 +12,7 @@ import type { Detector } from "../types.ts";
 export const fml: Detector = (message) => {
 	if (!/\bfml\b/i.test(header(message, "x-mlserver") ?? "")) return undefined;
 	const list = new RegExp(
-		`You are not a member of this mailing list <(${ADDRESS.source})>`,
+		`You are not a member of this mailing list <(${ADDRESS})>`,
 		"i",
 	).exec(message.text);
 	if (!list) return undefined;

@@ -22,7 +22,7 @@ export const fullDetails: Detector = (message) => {
 	const recipients: RecipientReport[] = [];
 	for (const m of text.matchAll(
 		new RegExp(
-			`returned permanent errors?: *<?(${ADDRESS.source})>?\\.?(?: *Reason: *([^\\n]*))?`,
+			`returned permanent errors?: *<?(${ADDRESS})>?\\.?(?: *Reason: *([^\\n]*))?`,
 			"gi",
 		),
 	)) {
@@ -42,7 +42,7 @@ export const fullDetails: Detector = (message) => {
 	let said: RegExpExecArray | null = null;
 	let close = -1;
 	for (const m of text.matchAll(
-		new RegExp(`rejected recipient <?(${ADDRESS.source})>?`, "gi"),
+		new RegExp(`rejected recipient <?(${ADDRESS})>?`, "gi"),
 	)) {
 		const from = (m.index ?? 0) + m[0].length;
 		if (said === null || said.index < from) {

@@ -30,10 +30,7 @@ export const gmx: Detector = (message) => {
 	if (!start) return undefined;
 	const list = before(message.text.slice(start.index + start[0].length), COPY);
 	// "user@example.org":  |  <user@example.org>  |  user@example.org:  |  user@example.org
-	const head = new RegExp(
-		`^[ \\t]*["<]?(${ADDRESS.source})[">]?:?[ \\t]*$`,
-		"gm",
-	);
+	const head = new RegExp(`^[ \\t]*["<]?(${ADDRESS})[">]?:?[ \\t]*$`, "gm");
 	const heads = [...list.matchAll(head)];
 	const recipients: RecipientReport[] = heads.map((m, i) => {
 		const end = heads[i + 1]?.index ?? list.length;

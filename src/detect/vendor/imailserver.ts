@@ -7,6 +7,7 @@ import {
 	recipient,
 	verdict,
 } from "../lib/blocks.ts";
+import { BOL, EOL } from "../lib/text.ts";
 import type { Detector, RecipientReport } from "../types.ts";
 
 const COPY = /^[ \t]*Original message follows\.?/im;
@@ -24,9 +25,10 @@ export const imailServer: Detector = (message) => {
 	if (!/^<?SMTP32 v/i.test(header(message, "x-mailer") ?? "")) return undefined;
 	const notice = before(message.text, COPY);
 	const recipients: RecipientReport[] = [];
+	// linear (issue 11): anchored as lookarounds, the reason on its own line
 	const line = new RegExp(
-		`^[ \\t]*([A-Za-z][^:\\n]{2,80}):[ \\t]+<?(${ADDRESS.source})>?[ \\t]*$`,
-		"gm",
+		`${BOL}[ \\t]*([A-Za-z][^:\\n\\r\\u2028\\u2029]{2,80}):[ \\t]+<?(${ADDRESS})>?[ \\t]*${EOL}`,
+		"g",
 	);
 	for (const m of notice.matchAll(line)) {
 		const reason = m[1] ?? "";
@@ -37,7 +39,7 @@ export const imailServer: Detector = (message) => {
 	// Body of message generated response:
 	// 550 5.1.1 User unknown
 	const remote = new RegExp(
-		`undeliverable to <?(${ADDRESS.source})>?\\s*\\n(?:.*generated response:\\s*\\n)?([\\s\\S]*)`,
+		`undeliverable to <?(${ADDRESS})>?\\s*\\n(?:.*generated response:\\s*\\n)?([\\s\\S]*)`,
 		"i",
 	).exec(notice);
 	if (remote) {

@@ -6,6 +6,7 @@ import {
 	recipient,
 	verdict,
 } from "../lib/blocks.ts";
+import { BOL } from "../lib/text.ts";
 import type { Detector } from "../types.ts";
 
 const START =
@@ -24,9 +25,11 @@ export const mail2000: Detector = (message) => {
 		message.text.slice(start.index + start[0].length).replace(/^\r?\n/, ""),
 		/^[ \t]*-{3,}/m,
 	);
+	// linear (issue 11): anchored as a lookaround, and the bracket ends on its own line
+	// (`^` also starts after a lone CR, and `[^\]\n]*` ran over CRs to the next LF)
 	const line = new RegExp(
-		`^[ \\t]*<?(${ADDRESS.source})>?[ \\t]+\\[([^\\]\\n]*)\\]`,
-		"gm",
+		`${BOL}[ \\t]*<?(${ADDRESS})>?[ \\t]+\\[([^\\]\\n\\r\\u2028\\u2029]*)\\]`,
+		"g",
 	);
 	const recipients = [...list.matchAll(line)].map((m) =>
 		recipient(m[1] ?? "", m[2], verdict(m[2])),

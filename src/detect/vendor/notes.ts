@@ -27,7 +27,7 @@ export const notes: Detector = (message) => {
 		message.text.slice(start.index + start[0].length),
 		COPY,
 	);
-	const whole = new RegExp(`^[ \\t]*<?(${ADDRESS.source})>?[ \\t]*$`);
+	const whole = new RegExp(`^[ \\t]*<?(${ADDRESS})>?[ \\t]*$`);
 	const lines = section.split(/\r?\n/).map((l) => l.trim());
 	const addresses = lines.filter((l) => whole.test(l));
 	const reason = collapse(

@@ -37,7 +37,9 @@ export const technicalDetails: Detector = (message) => {
 	)?.[1];
 	const recipients: RecipientReport[] = [];
 	for (const m of (list[2] ?? "").matchAll(
-		new RegExp(`\\*[ \\t]*<?(${ADDRESS.source})>?`, "g"),
+		// linear (issue 11): `*` is a local-part character too, so only a `*` that no
+		// local-part character precedes starts an item; a run of them is read once
+		new RegExp(`(?<![^\\s<>()[\\]"',;:@])\\*[ \\t]*<?(${ADDRESS})>?`, "g"),
 	)) {
 		const address = m[1] ?? "";
 		const own = details

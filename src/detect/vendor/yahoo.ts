@@ -26,7 +26,7 @@ const START =
 //   --- Below this line is a copy of the message.
 const GAVE_UP =
 	/^I'm afraid I wasn't able to deliver the following message\.\s+This is a permanent error; I've given up\./im;
-const TO_LINE = new RegExp(`^To:[ \\t]*<?(${ADDRESS.source})>?[ \\t]*$`, "gim");
+const TO_LINE = new RegExp(`^To:[ \\t]*<?(${ADDRESS})>?[ \\t]*$`, "gim");
 
 /** Yahoo Mail "Failure Notice": the qmail layout, or the queue's "I've given up". */
 export const yahoo: Detector = (message) => {

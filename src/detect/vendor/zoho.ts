@@ -26,10 +26,7 @@ export const zoho: Detector = (message) => {
 	for (const m of text.matchAll(
 		// linear (issue 11): the blanks end where the reason starts, as the greedy first try
 		// did; fewer blanks never let a line match that the first try refused
-		new RegExp(
-			`^[ \\t]*(${ADDRESS.source})[ \\t]+(?![ \\t])(.*ERROR_CODE.*)$`,
-			"gm",
-		),
+		new RegExp(`^[ \\t]*(${ADDRESS})[ \\t]+(?![ \\t])(.*ERROR_CODE.*)$`, "gm"),
 	)) {
 		// "ERROR_CODE :550," -> "550 " so that the reply code reads as one
 		const diagnostic = (m[2] ?? "")
@@ -44,13 +41,24 @@ export const zoho: Detector = (message) => {
 			),
 		);
 	}
+	// "[Status: ..., ResponseCode 550, reply]": the reply runs to the next `]`, found with
+	// indexOf once per `]` (issue 11: `[^\]]*\]` scanned over every later entry, from each
+	// entry, when no `]` followed); an entry inside a reply is skipped, as the regex did
+	let close = -2; // the last `]` found, -1 when none is left, -2 before the first search
+	let from = 0; // where the last entry ended: an entry before it is inside a reply
 	for (const m of text.matchAll(
 		new RegExp(
-			`\\[Status: *\\w+, *Address: *<?(${ADDRESS.source})>?, *ResponseCode *(\\d{3})[, ]*([^\\]]*)\\]`,
+			`\\[Status: *\\w+, *Address: *<?(${ADDRESS})>?, *ResponseCode *(\\d{3})[, ]*`,
 			"g",
 		),
 	)) {
-		const diagnostic = `${m[2]} ${m[3] ?? ""}`;
+		const start = m.index + m[0].length;
+		if (m.index < from) continue;
+		if (close !== -1 && close < start) close = text.indexOf("]", start);
+		if (close < 0) break;
+		from = close + 1;
+		const reply = text.slice(start, close);
+		const diagnostic = `${m[2]} ${reply}`;
 		const judged = verdict(diagnostic);
 		recipients.push(
 			recipient(
