@@ -674,21 +674,49 @@ class DomainCache {
 		this.byHash.set(h, domain);
 		return domain;
 	}
-	private readonly plainByHash = new Map<number, string>();
-	/** Whether `bytes[start, end)` is a plainDomain, when it is ASCII (else false). */
+	/**
+	 * Whether `bytes[start, end)` is a plainDomain (ASCII only: any other byte fails).
+	 * Checked on the bytes, no string made: mailbox domains mostly differ from one
+	 * address to the next, so a cache of them would only add a hash and a lookup.
+	 */
 	plain(bytes: Uint8Array, start: number, end: number): boolean {
-		const h = hashBytes(bytes, start, end);
-		const cached = this.plainByHash.get(h);
-		if (cached !== undefined && sameAscii(bytes, start, end, cached))
-			return true;
-		for (let i = start; i < end; i++)
-			if ((bytes[i] ?? 0x80) >= 0x80) return false;
-		const domain = String.fromCharCode(...bytes.subarray(start, end));
-		if (!plainDomain(domain)) return false;
-		if (this.plainByHash.size >= 4096) this.plainByHash.clear();
-		this.plainByHash.set(h, domain);
-		return true;
+		return plainDomainBytes(bytes, start, end);
 	}
+}
+
+/** plainDomain of `bytes[from, n)`, read as ASCII (a byte from 0x80 up fails). */
+function plainDomainBytes(bytes: Uint8Array, from: number, n: number): boolean {
+	if (n === from || n - from > 253) return false;
+	let labels = 1;
+	let start = from;
+	let digitsOnly = true;
+	for (let i = from; i <= n; i++) {
+		const c = i < n ? (bytes[i] ?? 0) : 46;
+		if (c === 46) {
+			const length = i - start;
+			if (
+				length === 0 ||
+				length > 63 ||
+				bytes[i - 1] === 45 ||
+				(length >= 4 &&
+					bytes[start] === 0x78 &&
+					bytes[start + 1] === 0x6e &&
+					bytes[start + 2] === 45 &&
+					bytes[start + 3] === 45)
+			)
+				return false;
+			if (i < n) {
+				labels++;
+				start = i + 1;
+				digitsOnly = true;
+			}
+		} else if (c >= 48 && c <= 57) {
+			// a digit
+		} else if ((c >= 97 && c <= 122) || (c === 45 && i > start))
+			digitsOnly = false;
+		else return false;
+	}
+	return labels >= 2 && !digitsOnly;
 }
 
 function sameAscii(

@@ -7,7 +7,7 @@ import {
 	writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { scanDomainFiles } from "../../src/state/journal.ts";
+import { readJournal, scanDomainFiles } from "../../src/state/journal.ts";
 import { forEachLine, newLineStats } from "../../src/state/journal-lines.ts";
 import {
 	MAX_RECORD_LINE,
@@ -121,5 +121,52 @@ describe("forEachLine", () => {
 			forEachLine(join(dir, "fifo"), 100, stats, (l) => seen.push(l)),
 		).toBeUndefined();
 		expect(seen).toEqual([]);
+	});
+});
+
+describe("readJournal", () => {
+	test("a mailbox domain is checked as the full check would, read in place", () => {
+		// the fast path reads a plain address's domain on the bytes: anything it calls
+		// plain must be what normalizeMailbox leaves unchanged, else the map would list
+		// a key the full scan refuses
+		const dir = tempDataDir();
+		mkdirSync(join(dir, "journal"));
+		const at = Date.UTC(2026, 10, 27);
+		const addresses = [
+			"a@example.net",
+			"b@m1.example.net",
+			"c@a-b.example",
+			"d@Example.net",
+			"e@xn--x.example",
+			"f@ex-.example",
+			"g@-ex.example",
+			"h@x.123",
+			"i@example",
+			"j@exa_mple.net",
+			"k@exa..mple.net",
+			`l@${"a".repeat(64)}.example`,
+		];
+		writeFileSync(
+			join(dir, "journal", "20261127"),
+			addresses
+				.map((a) => `${JSON.stringify([at, "recipient", "example.org", a])}\n`)
+				.join(""),
+		);
+		const found: string[] = [];
+		const stats = newLineStats();
+		readJournal(
+			dir,
+			0,
+			Number.POSITIVE_INFINITY,
+			true,
+			(k) => found.push(k.address),
+			stats,
+		);
+		expect(found).toEqual([
+			"a@example.net",
+			"b@m1.example.net",
+			"c@a-b.example",
+		]);
+		expect(stats.garbled).toBe(addresses.length - 3);
 	});
 });
