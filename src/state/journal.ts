@@ -622,17 +622,41 @@ export function readJournal(
 
 /** Which addresses the older history is read for: by a hash of the UTF-8 bytes. */
 export class Wanted {
-	private readonly hashes = new Set<number>();
+	/** The wanted ASCII address with that hash; null when several or not ASCII. */
+	private readonly byHash = new Map<number, string | null>();
 	constructor(private readonly addresses: ReadonlyMap<string, unknown>) {
-		for (const address of addresses.keys()) this.hashes.add(hashText(address));
+		for (const address of addresses.keys()) {
+			const h = hashText(address);
+			this.byHash.set(
+				h,
+				this.byHash.has(h) || !isAscii(address) ? null : address,
+			);
+		}
 	}
-	/** False only when the address at `bytes[start, end)` is surely not wanted. */
-	mayWant(bytes: Uint8Array, start: number, end: number): boolean {
-		return this.hashes.has(hashBytes(bytes, start, end));
+	/**
+	 * The wanted address at `bytes[start, end)` without decoding it (the very string
+	 * the map is keyed by); undefined when it is surely not wanted; null when only
+	 * decoding it and asking `has` can tell.
+	 */
+	find(
+		bytes: Uint8Array,
+		start: number,
+		end: number,
+	): string | undefined | null {
+		const known = this.byHash.get(hashBytes(bytes, start, end));
+		if (known === undefined || known === null) return known;
+		// the only wanted address with this hash, ASCII: equal bytes or not wanted
+		return sameAscii(bytes, start, end, known) ? known : undefined;
 	}
 	has(address: string): boolean {
 		return this.addresses.has(address);
 	}
+}
+
+function isAscii(text: string): boolean {
+	for (let i = 0; i < text.length; i++)
+		if (text.charCodeAt(i) >= 0x80) return false;
+	return true;
 }
 
 /** hashBytes of the text's UTF-8 bytes; plain ASCII without encoding it. */
@@ -785,12 +809,13 @@ function parseEntryBytes(
 		bytes[end - 2] === 0x31;
 	if (addressEnd !== end - 2 && !expired)
 		return slowEntry(bytes, start, end, wanted);
-	if (wanted && !wanted.mayWant(bytes, addressStart, addressEnd)) return PASSED;
+	const known = wanted?.find(bytes, addressStart, addressEnd);
+	if (wanted && known === undefined) return PASSED;
 	const cause = causeAt(bytes, causeStart, causeEnd);
 	const domain = domains.get(bytes, domainStart, domainEnd);
 	if (cause === undefined || domain === undefined) return undefined;
-	const address = bytes.toString("utf8", addressStart, addressEnd);
-	if (wanted && !wanted.has(address)) return PASSED;
+	const address = known ?? bytes.toString("utf8", addressStart, addressEnd);
+	if (wanted && known === null && !wanted.has(address)) return PASSED;
 	if (!wanted && !validKeyAt(address, bytes, addressStart, addressEnd, domains))
 		return undefined;
 	return {

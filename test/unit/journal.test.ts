@@ -7,7 +7,11 @@ import {
 	writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { readJournal, scanDomainFiles } from "../../src/state/journal.ts";
+import {
+	readJournal,
+	scanDomainFiles,
+	Wanted,
+} from "../../src/state/journal.ts";
 import { forEachLine, newLineStats } from "../../src/state/journal-lines.ts";
 import {
 	MAX_RECORD_LINE,
@@ -168,5 +172,26 @@ describe("readJournal", () => {
 			"c@a-b.example",
 		]);
 		expect(stats.garbled).toBe(addresses.length - 3);
+	});
+});
+
+describe("Wanted", () => {
+	test("finds a wanted address in bytes as the map's own key, refuses the others", () => {
+		const wanted = new Wanted(
+			new Map([
+				["a@example.net", 1],
+				["ümlaut@bücher.example", 1],
+			]),
+		);
+		const at = (text: string) => {
+			const b = Buffer.from(`[${text}]`);
+			return wanted.find(b, 1, b.length - 1);
+		};
+		expect(at("a@example.net")).toBe("a@example.net");
+		expect(at("b@example.net")).toBeUndefined();
+		expect(at("a@example.ne")).toBeUndefined();
+		// not ASCII: the caller decodes it and asks has()
+		expect(at("ümlaut@bücher.example")).toBeNull();
+		expect(wanted.has("ümlaut@bücher.example")).toBe(true);
 	});
 });
