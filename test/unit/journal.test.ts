@@ -175,6 +175,35 @@ describe("readJournal", () => {
 	});
 });
 
+describe("readJournal's report domains", () => {
+	test("still checked when they hardly repeat (the cache turned off)", () => {
+		const dir = tempDataDir();
+		mkdirSync(join(dir, "journal"));
+		const at = Date.UTC(2026, 10, 27);
+		const line = (domain: string, i: number) =>
+			`${JSON.stringify([at, "recipient", domain, `rua${i}@example.net`])}\n`;
+		let text = "";
+		for (let i = 0; i < 6000; i++) text += line(`r${i}.example`, i);
+		const bad = ["Example.org", "bad_domain.example", "x.123", "xn--x.example"];
+		text += bad.map((d, i) => line(d, 6000 + i)).join("");
+		text += line("r6100.example", 6100);
+		writeFileSync(join(dir, "journal", "20261127"), text);
+		const found: string[] = [];
+		const stats = newLineStats();
+		readJournal(
+			dir,
+			0,
+			Number.POSITIVE_INFINITY,
+			true,
+			(k) => found.push(k.failure.domain),
+			stats,
+		);
+		expect(found.length).toBe(6001);
+		expect(found[6000]).toBe("r6100.example");
+		expect(stats.garbled).toBe(bad.length);
+	});
+});
+
 describe("Wanted", () => {
 	test("finds a wanted address in bytes as the map's own key, refuses the others", () => {
 		const wanted = new Wanted(
