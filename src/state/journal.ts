@@ -982,8 +982,13 @@ export function loadFailures(
 			stats,
 			wanted,
 		);
-	for (const [address, list] of older.byAddress)
-		into.byAddress.set(address, list.concat(into.byAddress.get(address) ?? []));
+	// the recent failures appended to the older list in place: no third array each
+	for (const [address, list] of older.byAddress) {
+		const recent = into.byAddress.get(address);
+		if (recent)
+			for (let i = 0; i < recent.length; i++) list.push(recent[i] as Failure);
+		into.byAddress.set(address, list);
+	}
 	return { failures: into.byAddress, stats, rebuilt };
 }
 function isWriteError(code: string | undefined): boolean {
