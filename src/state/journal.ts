@@ -487,20 +487,36 @@ function plainLocal(text: string, end: number): boolean {
  * returns unchanged.
  */
 function plainDomain(text: string, from = 0): boolean {
-	const n = text.length;
+	return plainLabels((i) => text.charCodeAt(i), from, text.length);
+}
+
+/**
+ * The check of plainDomain on code units `unit(from)` to `unit(n - 1)`: a string's
+ * characters, or bytes read as ASCII (a byte from 0x80 up fails).
+ */
+function plainLabels(
+	unit: (i: number) => number,
+	from: number,
+	n: number,
+): boolean {
 	if (n === from || n - from > 253) return false;
 	let labels = 1;
 	let start = from;
 	let digitsOnly = true;
 	for (let i = from; i <= n; i++) {
-		const c = i < n ? text.charCodeAt(i) : 46;
+		const c = i < n ? unit(i) : 46;
 		if (c === 46) {
 			const length = i - start;
 			if (
 				length === 0 ||
 				length > 63 ||
-				text.charCodeAt(i - 1) === 45 ||
-				text.startsWith("xn--", start)
+				unit(i - 1) === 45 ||
+				// "xn--": an A-label, which only the full check can tell valid
+				(length >= 4 &&
+					unit(start) === 0x78 &&
+					unit(start + 1) === 0x6e &&
+					unit(start + 2) === 45 &&
+					unit(start + 3) === 45)
 			)
 				return false;
 			if (i < n) {
@@ -723,37 +739,7 @@ class DomainCache {
 
 /** plainDomain of `bytes[from, n)`, read as ASCII (a byte from 0x80 up fails). */
 function plainDomainBytes(bytes: Uint8Array, from: number, n: number): boolean {
-	if (n === from || n - from > 253) return false;
-	let labels = 1;
-	let start = from;
-	let digitsOnly = true;
-	for (let i = from; i <= n; i++) {
-		const c = i < n ? (bytes[i] ?? 0) : 46;
-		if (c === 46) {
-			const length = i - start;
-			if (
-				length === 0 ||
-				length > 63 ||
-				bytes[i - 1] === 45 ||
-				(length >= 4 &&
-					bytes[start] === 0x78 &&
-					bytes[start + 1] === 0x6e &&
-					bytes[start + 2] === 45 &&
-					bytes[start + 3] === 45)
-			)
-				return false;
-			if (i < n) {
-				labels++;
-				start = i + 1;
-				digitsOnly = true;
-			}
-		} else if (c >= 48 && c <= 57) {
-			// a digit
-		} else if ((c >= 97 && c <= 122) || (c === 45 && i > start))
-			digitsOnly = false;
-		else return false;
-	}
-	return labels >= 2 && !digitsOnly;
+	return plainLabels((i) => bytes[i] ?? 0, from, n);
 }
 
 function sameAscii(
