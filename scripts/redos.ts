@@ -114,26 +114,14 @@ export function regexLiterals(file: string, text: string): Literal[] {
 				KEYWORDS.has(prev) ||
 				/^[(,=:[!&|?{};+\-*%<>~^]$/.test(prev);
 			if (regexStart) {
-				const start = i;
-				let inClass = false;
-				i++;
-				while (i < text.length) {
-					const d = text[i];
-					if (d === "\\") i += 2;
-					else if (d === "[" || d === "]") {
-						inClass = d === "[";
-						i++;
-					} else if (d === "/" && !inClass) break;
-					else if (d === "\n")
-						throw new Error(`${file}:${line}: unterminated regex`);
-					else i++;
+				let read: ReturnType<typeof regexAt>;
+				try {
+					read = regexAt(text, i);
+				} catch {
+					throw new Error(`${file}:${line}: unterminated regex`);
 				}
-				const source = text.slice(start + 1, i);
-				i++;
-				let flags = "";
-				while (i < text.length && /[a-z]/.test(text[i] ?? ""))
-					flags += text[i++];
-				out.push({ file, line, source, flags });
+				out.push({ file, line, source: read.value, flags: read.flags });
+				i = read.end;
 				prev = "regex";
 				continue;
 			}
@@ -268,7 +256,10 @@ function stringAt(
 }
 
 /** A regex literal at `at` (the opening slash): its source and flags. */
-function regexAt(text: string, at: number): Read & { flags: string } {
+function regexAt(
+	text: string,
+	at: number,
+): Read & { value: string; flags: string } {
 	let i = at + 1;
 	let inClass = false;
 	while (i < text.length) {
@@ -278,6 +269,7 @@ function regexAt(text: string, at: number): Read & { flags: string } {
 			inClass = d === "[";
 			i++;
 		} else if (d === "/" && !inClass) break;
+		else if (d === "\n") throw new Error("unterminated regex");
 		else i++;
 	}
 	const source = text.slice(at + 1, i);
