@@ -13,6 +13,19 @@ export const fixture = (name: string): Promise<Message> =>
 export const mail = (lines: readonly string[]): Promise<Message> =>
 	parseMessage(lines.join("\n"));
 
+/**
+ * Ordinary mail that quotes bounce-like lines (an address with a 550, a Final-Recipient
+ * field): no standard or vendor detector may take it for a notice.
+ */
+export const ordinaryMail = (): Promise<Message> =>
+	mail([
+		"From: Jane <jane@example.com>",
+		"Subject: Re: report",
+		"",
+		"rua@example.net: 550 5.1.1 User unknown",
+		"Final-Recipient: rfc822; rua@example.net",
+	]);
+
 /** `[address, action, status]` per recipient of a bounce, else the detection's kind. */
 export const rows = (found: Detection | undefined) =>
 	found?.kind === "bounce"

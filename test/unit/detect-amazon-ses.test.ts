@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { amazonSes } from "../../src/detect/vendor/amazon-ses.ts";
-import { fixture, mail, rows } from "../support/detect.ts";
+import { fixture, ordinaryMail, rows } from "../support/detect.ts";
 
 test("amazon-ses: an SES bounce notification", async () => {
 	const found = amazonSes(await fixture("ses-01.eml"));
@@ -9,12 +9,6 @@ test("amazon-ses: an SES bounce notification", async () => {
 });
 
 test("amazon-ses: not mine", async () => {
-	const other = await mail([
-		"From: Jane <jane@example.com>",
-		"Subject: Re: report",
-		"",
-		"rua@example.net: 550 5.1.1 User unknown",
-		"Final-Recipient: rfc822; rua@example.net",
-	]);
+	const other = await ordinaryMail();
 	expect(amazonSes(other)).toBeUndefined();
 });

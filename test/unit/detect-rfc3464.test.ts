@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { rfc3464 } from "../../src/detect/standard/rfc3464.ts";
-import { fixture, mail, rows } from "../support/detect.ts";
+import { fixture, ordinaryMail, rows } from "../support/detect.ts";
 
 test("rfc3464: a multipart/report's delivery-status part (RFC 3464)", async () => {
 	const found = rfc3464(await fixture("rfc3464-01.eml"));
@@ -11,12 +11,6 @@ test("rfc3464: a multipart/report's delivery-status part (RFC 3464)", async () =
 });
 
 test("rfc3464: not mine", async () => {
-	const other = await mail([
-		"From: Jane <jane@example.com>",
-		"Subject: Re: report",
-		"",
-		"rua@example.net: 550 5.1.1 User unknown",
-		"Final-Recipient: rfc822; rua@example.net",
-	]);
+	const other = await ordinaryMail();
 	expect(rfc3464(other)).toBeUndefined();
 });

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { xFailedRecipients } from "../../src/detect/generic/x-failed-recipients.ts";
-import { fixture, mail, rows } from "../support/detect.ts";
+import { fixture, ordinaryMail, rows } from "../support/detect.ts";
 
 test("x-failed-recipients: the X-Failed-Recipients header", async () => {
 	const found = xFailedRecipients(await fixture("googlegroups-01.eml"));
@@ -9,12 +9,6 @@ test("x-failed-recipients: the X-Failed-Recipients header", async () => {
 });
 
 test("x-failed-recipients: not mine", async () => {
-	const other = await mail([
-		"From: Jane <jane@example.com>",
-		"Subject: Re: report",
-		"",
-		"rua@example.net: 550 5.1.1 User unknown",
-		"Final-Recipient: rfc822; rua@example.net",
-	]);
+	const other = await ordinaryMail();
 	expect(xFailedRecipients(other)).toBeUndefined();
 });
