@@ -187,11 +187,23 @@ export function wrongPlace(arg: string, first: string): string {
 	return `option ${flagOf(arg)} in the wrong place: options go before ${first}`;
 }
 
-/** Every value of a (repeatable) value option, in order. */
-export function optionValues(line: CommandLine, flag: string): string[] {
-	return line.options
-		.filter(([f, v]) => f === flag && typeof v === "string")
-		.map(([, v]) => v as string);
+/**
+ * Every value of a repeatable value option (`--flag V` or `--flag=V`), in order, from the
+ * arguments as given: citty keeps only the last one. Options stop at "--".
+ */
+export function optionValues(
+	rawArgs: readonly string[],
+	flag: string,
+): string[] {
+	const values: string[] = [];
+	for (let i = 0; i < rawArgs.length; i++) {
+		const arg = rawArgs[i] ?? "";
+		if (arg === "--") break;
+		if (arg === flag && i + 1 < rawArgs.length) values.push(rawArgs[++i] ?? "");
+		else if (arg.startsWith(`${flag}=`))
+			values.push(arg.slice(flag.length + 1));
+	}
+	return values;
 }
 
 /**

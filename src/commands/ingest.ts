@@ -1,6 +1,6 @@
 import { setImmediate } from "node:timers";
 import { defineCommand } from "../cli/define.ts";
-import { looksLikeOption, wrongPlace } from "../cli/strict.ts";
+import { looksLikeOption, optionValues, wrongPlace } from "../cli/strict.ts";
 import { type Decision, decide } from "../decide.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
 import { dataDirFrom, env, envFlag } from "../env.ts";
@@ -25,24 +25,12 @@ interface IngestOptions {
 }
 
 /** Every value of a repeatable option: `--sender a --sender=b`. */
-function repeated(rawArgs: readonly string[], name: string): string[] {
-	const values: string[] = [];
-	for (let i = 0; i < rawArgs.length; i++) {
-		const arg = rawArgs[i] ?? "";
-		if (arg === "--") break;
-		if (arg === name && i + 1 < rawArgs.length) values.push(rawArgs[++i] ?? "");
-		else if (arg.startsWith(`${name}=`))
-			values.push(arg.slice(name.length + 1));
-	}
-	return values;
-}
-
 async function trustOptions(
 	rawArgs: readonly string[],
 	requireDkim: boolean,
 ): Promise<TrustOptions> {
 	const senders = [
-		...repeated(rawArgs, "--sender"),
+		...optionValues(rawArgs, "--sender"),
 		...(env("REPORT_SENDERS") ?? "").split(","),
 	]
 		.map((s) => s.trim())
@@ -50,7 +38,7 @@ async function trustOptions(
 	for (const sender of senders)
 		if (!normalizeMailbox(sender))
 			throw new UsageError(`--sender takes a full address, not '${sender}'`);
-	const keys = repeated(rawArgs, "--dkim-key");
+	const keys = optionValues(rawArgs, "--dkim-key");
 	let dkim: DkimKeyLookup | undefined;
 	let domains: string[] = [];
 	if (keys.length > 0 || requireDkim) {

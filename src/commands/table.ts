@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
+import { optionValues } from "../cli/strict.ts";
 import { normalizeMailbox } from "../dsn/mailbox.ts";
-import { dataDirFrom, env } from "../env.ts";
+import { dataDirFrom, env, envFlag } from "../env.ts";
 import { DataDirError, describe, toExitCode, UsageError } from "../errors.ts";
 import { CAUSES, type Cause, DEFAULT_CAUSES } from "../policy/cause.ts";
 import { DAY_MS, parseInstant, type WindowPolicy } from "../policy/window.ts";
@@ -139,14 +140,7 @@ function warnings(evaluation: Evaluation, dirs: readonly string[]): Warning[] {
 
 /** Every `--release` given (citty keeps only the last one of a repeated option). */
 function releasesFrom(rawArgs: readonly string[], last: unknown): string[] {
-	const out: string[] = [];
-	for (let i = 0; i < rawArgs.length; i++) {
-		const arg = rawArgs[i] ?? "";
-		if (arg === "--") break;
-		if (arg === "--release" && i + 1 < rawArgs.length)
-			out.push(rawArgs[++i] ?? "");
-		else if (arg.startsWith("--release=")) out.push(arg.slice(10));
-	}
+	const out = optionValues(rawArgs, "--release");
 	if (out.length > 0) return out;
 	// what citty parsed, should the options come some other way
 	const parsed = Array.isArray(last) ? last : [last];
@@ -155,10 +149,7 @@ function releasesFrom(rawArgs: readonly string[], last: unknown): string[] {
 
 /** Operator output worth a cron mail only when asked for (VERBOSE) or at a terminal. */
 function chatty(): boolean {
-	const verbose = env("VERBOSE");
-	return (
-		process.stderr.isTTY === true || (verbose !== undefined && verbose !== "0")
-	);
+	return process.stderr.isTTY === true || envFlag("VERBOSE");
 }
 
 /**
