@@ -332,7 +332,11 @@ export default defineCommand({
 				);
 			}
 			// the whole map at a time: the real clock for what is stored, --now to look
-			const evaluateAt = (at: number) => {
+			// `previous`: the keys of the map being replaced; the main path passes the ones it read
+			const evaluateAt = (
+				at: number,
+				previous = previousKeys(args.previous ?? args.output),
+			) => {
 				// the longest look-back of the policy: a window, then the healing period
 				const lookBack = at - (policy.maxDays + policy.healDays) * DAY_MS;
 				// evaluate() lists or holds an address only with a failure inside its longest
@@ -359,7 +363,7 @@ export default defineCommand({
 						min: surgeMin,
 						factor: surgeFactor,
 						confirmedAt: readSurgeConfirmation(dirs),
-						previous: previousKeys(args.previous ?? args.output),
+						previous,
 					},
 					readReleases(dirs),
 					{
@@ -403,7 +407,7 @@ export default defineCommand({
 					`${missing} has no domains/ while the map in use lists ${inUse.size} addresses: not mounted? The map is left as it is`,
 					"ENOENT",
 				);
-			const { evaluation, skipped } = evaluateAt(now);
+			const { evaluation, skipped } = evaluateAt(now, inUse);
 			const text = render(evaluation, format, { accessAction: action, now });
 			if (args.output) writeFileAtomic(args.output, text);
 			else process.stdout.write(text);
