@@ -30,7 +30,12 @@ import {
 	isCause,
 	type KeyedFailure,
 } from "../table/collect.ts";
-import { DOMAINS, hasDomains, PRUNE_ASIDE } from "./data-dir.ts";
+import {
+	asDataDirError,
+	DOMAINS,
+	hasDomains,
+	PRUNE_ASIDE,
+} from "./data-dir.ts";
 import {
 	forEachLine,
 	forEachLineBytes,
@@ -206,15 +211,6 @@ function appendFile(file: string, text: string): void {
 	} finally {
 		if (fd !== undefined) closeSync(fd);
 	}
-}
-
-function asDataDirError(error: unknown, path: string): DataDirError {
-	if (error instanceof DataDirError) return error;
-	const code = errnoCode(error);
-	return new DataDirError(
-		`${path}: ${code ?? (error instanceof Error ? error.message : String(error))}`,
-		code,
-	);
 }
 
 /** The journal's day files, oldest first. */
