@@ -4,7 +4,6 @@ import {
 	type Dir,
 	constants as fs,
 	fstatSync,
-	ftruncateSync,
 	lstatSync,
 	mkdirSync,
 	opendirSync,
@@ -31,6 +30,7 @@ import {
 	type KeyedFailure,
 } from "../table/collect.ts";
 import {
+	appendLines,
 	asDataDirError,
 	DOMAINS,
 	hasDomains,
@@ -105,8 +105,7 @@ export function appendJournal(
 	}
 	if (byDay.size === 0) return;
 	const dir = ensureJournalDir(dataDir);
-	for (const [day, lines] of byDay)
-		appendFile(join(dir, day), `${lines.join("\n")}\n`);
+	for (const [day, lines] of byDay) appendLines(join(dir, day), lines);
 }
 
 /**
@@ -166,51 +165,6 @@ function ensureJournalDir(dataDir: string): string {
 			throw new DataDirError(`${dir} is not a directory`, "ENOTDIR");
 	}
 	return dir;
-}
-
-/**
- * One write(2) on an O_APPEND descriptor. Never through a link (O_NOFOLLOW), never into
- * anything but a regular file, and only a file this process created is given to the
- * data dir's owner: `table` runs as root in a directory the pipe user owns.
- */
-function appendFile(file: string, text: string): void {
-	const data = Buffer.from(text);
-	let fd: number | undefined;
-	try {
-		const existing = fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK;
-		let created = false;
-		try {
-			fd = openSync(file, existing);
-		} catch (error) {
-			if (errnoCode(error) !== "ENOENT") throw error;
-			try {
-				fd = openSync(file, existing | fs.O_CREAT | fs.O_EXCL, 0o644);
-				created = true;
-			} catch (raced) {
-				// another process created it meanwhile
-				if (errnoCode(raced) !== "EEXIST") throw raced;
-				fd = openSync(file, existing);
-			}
-		}
-		if (!fstatSync(fd).isFile())
-			throw new DataDirError(`${file} is not a regular file`, "EINVAL");
-		if (created) ownLikeDir(fd, file);
-		const before = fstatSync(fd).size;
-		let written = 0;
-		try {
-			written = writeSync(fd, data);
-		} finally {
-			// disk full halfway: cut the torn line off again, unless another append followed
-			if (written !== data.length && fstatSync(fd).size === before + written)
-				ftruncateSync(fd, before);
-		}
-		if (written !== data.length)
-			throw new DataDirError(`short write to ${file}`, "ENOSPC");
-	} catch (error) {
-		throw asDataDirError(error, file);
-	} finally {
-		if (fd !== undefined) closeSync(fd);
-	}
 }
 
 /** The journal's day files, oldest first. */
@@ -405,7 +359,7 @@ function rebuild(dataDir: string, stats: LineStats, maxLine: number): number {
 	let buffered = 0;
 	const flush = () => {
 		for (const [day, lines] of pending) {
-			appendFile(join(dir, prefix + day), `${lines.join("\n")}\n`);
+			appendLines(join(dir, prefix + day), lines);
 			written.add(day);
 		}
 		pending.clear();
@@ -441,7 +395,7 @@ function rebuild(dataDir: string, stats: LineStats, maxLine: number): number {
 			const missing = readFileSync(temp, "utf8")
 				.split("\n")
 				.filter((line) => line !== "" && !present.has(line));
-			if (missing.length > 0) appendFile(path, `${missing.join("\n")}\n`);
+			if (missing.length > 0) appendLines(path, missing);
 			unlinkSync(temp);
 		} else renameSync(temp, join(dir, day));
 	}
