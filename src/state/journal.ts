@@ -437,50 +437,9 @@ function plainLocal(text: string, end: number): boolean {
  * returns unchanged.
  */
 function plainDomain(text: string, from = 0): boolean {
-	return plainLabels((i) => text.charCodeAt(i), from, text.length);
-}
-
-/**
- * The check of plainDomain on code units `unit(from)` to `unit(n - 1)`: a string's
- * characters, or bytes read as ASCII (a byte from 0x80 up fails).
- */
-function plainLabels(
-	unit: (i: number) => number,
-	from: number,
-	n: number,
-): boolean {
-	if (n === from || n - from > 253) return false;
-	let labels = 1;
-	let start = from;
-	let digitsOnly = true;
-	for (let i = from; i <= n; i++) {
-		const c = i < n ? unit(i) : 46;
-		if (c === 46) {
-			const length = i - start;
-			if (
-				length === 0 ||
-				length > 63 ||
-				unit(i - 1) === 45 ||
-				// "xn--": an A-label, which only the full check can tell valid
-				(length >= 4 &&
-					unit(start) === 0x78 &&
-					unit(start + 1) === 0x6e &&
-					unit(start + 2) === 45 &&
-					unit(start + 3) === 45)
-			)
-				return false;
-			if (i < n) {
-				labels++;
-				start = i + 1;
-				digitsOnly = true;
-			}
-		} else if (c >= 48 && c <= 57) {
-			// a digit
-		} else if ((c >= 97 && c <= 122) || (c === 45 && i > start))
-			digitsOnly = false;
-		else return false;
-	}
-	return labels >= 2 && !digitsOnly;
+	// a character from U+0080 up becomes bytes from 0x80 up, which fail as it would
+	const bytes = Buffer.from(from === 0 ? text : text.slice(from));
+	return plainDomainBytes(bytes, 0, bytes.length);
 }
 
 function validDomain(domain: string): boolean {
@@ -488,41 +447,37 @@ function validDomain(domain: string): boolean {
 	return normalizeDomain(domain) === domain;
 }
 
+/** The parts of a plain address before its domain: ASCII atoms, in the lengths allowed. */
+function plainBeforeDomain(address: string, at: number): boolean {
+	return at > 0 && at <= 64 && address.length <= 320 && plainLocal(address, at);
+}
+
+/** A valid map key: what normalizeMailbox returns unchanged (a plain address without it). */
 function validKey(address: string): boolean {
 	const at = address.lastIndexOf("@");
-	if (
-		at > 0 &&
-		at <= 64 &&
-		address.length <= 320 &&
-		plainLocal(address, at) &&
-		plainDomain(address, at + 1)
-	)
+	if (plainBeforeDomain(address, at) && plainDomain(address, at + 1))
 		return true;
 	return normalizeMailbox(address) === address;
 }
 
 /**
- * validKey for an address read from `bytes` at `start`: a plain address's domain is
- * checked once for all the addresses at it (the mailbox domains repeat, too).
+ * validKey for an address read from `bytes[start, end)`: its domain is checked on the
+ * bytes, no string made (a plain local part is ASCII: the `@` is as many bytes in as
+ * characters).
  */
 function validKeyAt(
 	address: string,
 	bytes: Uint8Array,
 	start: number,
 	end: number,
-	cache: DomainCache,
 ): boolean {
 	const at = address.lastIndexOf("@");
-	// a plain local part is ASCII: the `@` is as many bytes in as characters
 	if (
-		at > 0 &&
-		at <= 64 &&
-		address.length <= 320 &&
-		plainLocal(address, at) &&
-		cache.plain(bytes, start + at + 1, end)
+		plainBeforeDomain(address, at) &&
+		plainDomainBytes(bytes, start + at + 1, end)
 	)
 		return true;
-	return validKey(address);
+	return normalizeMailbox(address) === address;
 }
 
 /** The cause named by `bytes[start, end)`, or undefined. */
@@ -677,19 +632,42 @@ class DomainCache {
 		this.byHash.set(h, domain);
 		return domain;
 	}
-	/**
-	 * Whether `bytes[start, end)` is a plainDomain (ASCII only: any other byte fails).
-	 * Checked on the bytes, no string made: mailbox domains mostly differ from one
-	 * address to the next, so a cache of them would only add a hash and a lookup.
-	 */
-	plain(bytes: Uint8Array, start: number, end: number): boolean {
-		return plainDomainBytes(bytes, start, end);
-	}
 }
 
 /** plainDomain of `bytes[from, n)`, read as ASCII (a byte from 0x80 up fails). */
 function plainDomainBytes(bytes: Uint8Array, from: number, n: number): boolean {
-	return plainLabels((i) => bytes[i] ?? 0, from, n);
+	if (n === from || n - from > 253) return false;
+	let labels = 1;
+	let start = from;
+	let digitsOnly = true;
+	for (let i = from; i <= n; i++) {
+		const c = i < n ? (bytes[i] ?? 0) : 46;
+		if (c === 46) {
+			const length = i - start;
+			if (
+				length === 0 ||
+				length > 63 ||
+				bytes[i - 1] === 45 ||
+				// "xn--": an A-label, which only the full check can tell valid
+				(length >= 4 &&
+					bytes[start] === 0x78 &&
+					bytes[start + 1] === 0x6e &&
+					bytes[start + 2] === 45 &&
+					bytes[start + 3] === 45)
+			)
+				return false;
+			if (i < n) {
+				labels++;
+				start = i + 1;
+				digitsOnly = true;
+			}
+		} else if (c >= 48 && c <= 57) {
+			// a digit
+		} else if ((c >= 97 && c <= 122) || (c === 45 && i > start))
+			digitsOnly = false;
+		else return false;
+	}
+	return labels >= 2 && !digitsOnly;
 }
 
 function sameAscii(
@@ -765,7 +743,7 @@ function parseEntryBytes(
 	if (cause === undefined || domain === undefined) return undefined;
 	const address = known ?? bytes.toString("utf8", addressStart, addressEnd);
 	if (wanted && known === null && !wanted.has(address)) return PASSED;
-	if (!wanted && !validKeyAt(address, bytes, addressStart, addressEnd, domains))
+	if (!wanted && !validKeyAt(address, bytes, addressStart, addressEnd))
 		return undefined;
 	return {
 		address,
