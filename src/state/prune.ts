@@ -65,12 +65,7 @@ export function pruneDataDir(dir: string, options: PruneOptions): PruneResult {
 function pruneLocked(dir: string, options: PruneOptions): PruneResult {
 	const root = openDataDir(dir);
 	try {
-		const domains = openDir(root.at(DOMAINS));
-		if (!domains)
-			throw new DataDirError(
-				`${root.show(DOMAINS)} is missing: not a data dir (not mounted?); nothing pruned`,
-				"ENOENT",
-			);
+		const domains = openDomains(root);
 		const unlock = lock(root, options.waitMs ?? 60_000);
 		try {
 			// the journal (issue 15) drops the same days, and stays trusted
@@ -280,17 +275,22 @@ function sleep(ms: number): void {
 	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** domains/ of a data dir to prune; without it, not a data dir (66): nothing is pruned. */
+function openDomains(root: DirHandle): DirHandle {
+	const domains = openDir(root.at(DOMAINS));
+	if (!domains)
+		throw new DataDirError(
+			`${root.show(DOMAINS)} is missing: not a data dir (not mounted?); nothing pruned`,
+			"ENOENT",
+		);
+	return domains;
+}
+
 /** Fails (66, 74) unless `dir` is a data dir that can be pruned: checked before any prune. */
 export function checkPrunable(dir: string): void {
 	const root = openDataDir(dir);
 	try {
-		const domains = openDir(root.at(DOMAINS));
-		if (!domains)
-			throw new DataDirError(
-				`${root.show(DOMAINS)} is missing: not a data dir (not mounted?); nothing pruned`,
-				"ENOENT",
-			);
-		domains.close();
+		openDomains(root).close();
 	} finally {
 		root.close();
 	}
