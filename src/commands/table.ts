@@ -443,7 +443,7 @@ function release(
 	{
 		failures,
 		evaluation,
-	}: { failures: ReadonlyMap<string, unknown>; evaluation: Evaluation },
+	}: { failures: { has(address: string): boolean }; evaluation: Evaluation },
 	at: number,
 ): void {
 	const known = addresses.filter((a) => failures.has(a));

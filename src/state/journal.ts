@@ -24,11 +24,11 @@ import { DAY_MS, type Failure } from "../policy/window.ts";
 import { normalizeDomain } from "../report/domain.ts";
 import {
 	domainOfFile,
-	FailureMap,
 	failureOf,
 	isCause,
 	type KeyedFailure,
 } from "../table/collect.ts";
+import { FailureStore, hashBytes } from "../table/failure-store.ts";
 import {
 	appendLines,
 	asDataDirError,
@@ -460,178 +460,11 @@ function validKey(address: string): boolean {
 	return normalizeMailbox(address) === address;
 }
 
-/**
- * validKey for an address read from `bytes[start, end)`: its domain is checked on the
- * bytes, no string made (a plain local part is ASCII: the `@` is as many bytes in as
- * characters).
- */
-function validKeyAt(
-	address: string,
-	bytes: Uint8Array,
-	start: number,
-	end: number,
-): boolean {
-	const at = address.lastIndexOf("@");
-	if (
-		plainBeforeDomain(address, at) &&
-		plainDomainBytes(bytes, start + at + 1, end)
-	)
-		return true;
-	return normalizeMailbox(address) === address;
-}
-
-/** The cause named by `bytes[start, end)`, or undefined. */
-function causeAt(
-	bytes: Uint8Array,
-	start: number,
-	end: number,
-): Cause | undefined {
-	for (let i = 0; i < CAUSES.length; i++) {
-		const cause = CAUSES[i] as Cause;
-		if (sameAscii(bytes, start, end, cause)) return cause;
-	}
-	return undefined;
-}
-
-/**
- * Calls `onEntry` for each journal failure from `from` up to `to`, inclusive or not;
- * every line is checked as a domain-file record is (a valid key, a valid domain, a
- * known cause). With `wanted`, a line whose address it refuses is passed over before
- * anything of it is decoded: the cheap path for old history.
- */
-export function readJournal(
-	dataDir: string,
-	from: number,
-	to: number,
-	toIncluded: boolean,
-	onEntry: (keyed: KeyedFailure) => void,
-	stats: LineStats,
-	wanted?: Wanted,
-): void {
-	const dir = join(dataDir, JOURNAL);
-	const firstDay = dayOf(from) ?? "";
-	const lastDay = dayOf(to) ?? "99999999";
-	const domains = new DomainCache();
-	for (const day of dayFiles(dataDir)) {
-		if (day < firstDay || day > lastDay) continue;
-		const path = join(dir, day);
-		try {
-			forEachLineBytes(
-				path,
-				MAX_JOURNAL_LINE,
-				stats,
-				(bytes, start, end, _, ended) => {
-					// an ingest may be appending this very line: it counts from the next run
-					if (start === end || !ended) return;
-					const keyed = parseEntryBytes(bytes, start, end, domains, wanted);
-					if (keyed === PASSED) return;
-					if (keyed === undefined) {
-						stats.garbled++;
-						stats.example ??= path;
-						return;
-					}
-					const { at } = keyed.failure;
-					if (at >= from && (at < to || (toIncluded && at === to)))
-						onEntry(keyed);
-				},
-			);
-		} catch (error) {
-			throw asDataDirError(error, path);
-		}
-	}
-}
-
-/** Which addresses the older history is read for: by a hash of the UTF-8 bytes. */
-export class Wanted {
-	/** The wanted ASCII address with that hash; null when several or not ASCII. */
-	private readonly byHash = new Map<number, string | null>();
-	constructor(private readonly addresses: ReadonlyMap<string, unknown>) {
-		for (const address of addresses.keys()) {
-			const h = hashText(address);
-			this.byHash.set(
-				h,
-				this.byHash.has(h) || !isAscii(address) ? null : address,
-			);
-		}
-	}
-	/**
-	 * The wanted address at `bytes[start, end)` without decoding it (the very string
-	 * the map is keyed by); undefined when it is surely not wanted; null when only
-	 * decoding it and asking `has` can tell.
-	 */
-	find(
-		bytes: Uint8Array,
-		start: number,
-		end: number,
-	): string | undefined | null {
-		const known = this.byHash.get(hashBytes(bytes, start, end));
-		if (known === undefined || known === null) return known;
-		// the only wanted address with this hash, ASCII: equal bytes or not wanted
-		return sameAscii(bytes, start, end, known) ? known : undefined;
-	}
-	has(address: string): boolean {
-		return this.addresses.has(address);
-	}
-}
-
-function isAscii(text: string): boolean {
-	for (let i = 0; i < text.length; i++)
-		if (text.charCodeAt(i) >= 0x80) return false;
-	return true;
-}
-
-/** hashBytes of the text's UTF-8 bytes; plain ASCII without encoding it. */
-function hashText(text: string): number {
-	let h = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) {
-		const c = text.charCodeAt(i);
-		if (c >= 0x80) {
-			const bytes = Buffer.from(text);
-			return hashBytes(bytes, 0, bytes.length);
-		}
-		h ^= c;
-		h = Math.imul(h, 0x01000193);
-	}
-	return h | 0;
-}
-
-/** FNV-1a, 32 bits. */
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-	let h = 0x811c9dc5;
-	for (let i = start; i < end; i++) {
-		h ^= bytes[i] ?? 0;
-		h = Math.imul(h, 0x01000193);
-	}
-	return h | 0;
-}
-
-/** Report domains repeat: each distinct one is decoded and checked once. */
-class DomainCache {
-	private readonly byHash = new Map<number, string>();
-	private hits = 0;
-	private misses = 0;
-	get(bytes: Buffer, start: number, end: number): string | undefined {
-		// when the domains hardly repeat (each line another one), the cache is only a
-		// hash and two lookups more per line: past 4096 lookups at under 1 hit in 4, off
-		if (this.misses > 4096 && this.hits * 3 < this.misses) {
-			const domain = bytes.toString("utf8", start, end);
-			return plainDomainBytes(bytes, start, end) || validDomain(domain)
-				? domain
-				: undefined;
-		}
-		const h = hashBytes(bytes, start, end);
-		const cached = this.byHash.get(h);
-		if (cached !== undefined && sameAscii(bytes, start, end, cached)) {
-			this.hits++;
-			return cached;
-		}
-		this.misses++;
-		const domain = bytes.toString("utf8", start, end);
-		if (!validDomain(domain)) return undefined;
-		if (this.byHash.size >= 4096) this.byHash.clear();
-		this.byHash.set(h, domain);
-		return domain;
-	}
+/** The index in CAUSES of the cause named by `bytes[start, end)`, or -1. */
+function causeIndex(bytes: Uint8Array, start: number, end: number): number {
+	for (let i = 0; i < CAUSES.length; i++)
+		if (sameAscii(bytes, start, end, CAUSES[i] as Cause)) return i;
+	return -1;
 }
 
 /** plainDomain of `bytes[from, n)`, read as ASCII (a byte from 0x80 up fails). */
@@ -682,7 +515,6 @@ function sameAscii(
 	return true;
 }
 
-const PASSED = Symbol("passed over");
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
@@ -697,19 +529,127 @@ function stringEnd(bytes: Uint8Array, i: number, end: number): number {
 }
 
 /**
- * `[at,"cause","domain","address"]` read in place, as JSON.stringify wrote it: an
- * integer time and strings without escapes. Anything else (a fraction of a
- * millisecond, an escaped quote in a quoted local part) goes through JSON.parse.
+ * Adds the journal's failures from `from` up to `to` (inclusive or not) to `store`;
+ * every line is checked as a domain-file record is (a valid key, a valid domain, a
+ * known cause), each distinct address and domain once. With `older`, only failures of
+ * the addresses already in the store are added, as older history: a line of another
+ * address is passed over before anything of it is decoded.
  */
-function parseEntryBytes(
+export function readJournal(
+	dataDir: string,
+	from: number,
+	to: number,
+	toIncluded: boolean,
+	store: FailureStore,
+	stats: LineStats,
+	older = false,
+): void {
+	const dir = join(dataDir, JOURNAL);
+	const firstDay = dayOf(from) ?? "";
+	const lastDay = dayOf(to) ?? "99999999";
+	const span: Span = { from, to, toIncluded, older };
+	for (const day of dayFiles(dataDir)) {
+		if (day < firstDay || day > lastDay) continue;
+		const path = join(dir, day);
+		try {
+			forEachLineBytes(
+				path,
+				MAX_JOURNAL_LINE,
+				stats,
+				(bytes, start, end, _, ended) => {
+					// an ingest may be appending this very line: it counts from the next run
+					if (start === end || !ended) return;
+					if (!readEntry(bytes, start, end, store, span)) {
+						stats.garbled++;
+						stats.example ??= path;
+					}
+				},
+			);
+		} catch (error) {
+			throw asDataDirError(error, path);
+		}
+	}
+}
+
+interface Span {
+	readonly from: number;
+	readonly to: number;
+	readonly toIncluded: boolean;
+	readonly older: boolean;
+}
+
+function within(at: number, span: Span): boolean {
+	return (
+		at >= span.from && (at < span.to || (span.toIncluded && at === span.to))
+	);
+}
+
+/** The UTF-8 bytes are all ASCII. */
+function asciiBytes(bytes: Uint8Array, start: number, end: number): boolean {
+	for (let i = start; i < end; i++)
+		if ((bytes[i] as number) >= 0x80) return false;
+	return true;
+}
+
+/** A valid domain at `bytes[start, end)`: its id in the store, or -1. */
+function domainId(
 	bytes: Buffer,
 	start: number,
 	end: number,
-	domains: DomainCache,
-	wanted: Wanted | undefined,
-): KeyedFailure | typeof PASSED | undefined {
+	store: FailureStore,
+): number {
+	const domains = store.domains;
+	if (!asciiBytes(bytes, start, end)) {
+		const domain = bytes.toString("utf8", start, end);
+		return validDomain(domain) ? domains.intern(domain) : -1;
+	}
+	const hash = hashBytes(bytes, start, end);
+	const id = domains.find(bytes, start, end, hash);
+	if (id >= 0) return id;
+	if (plainDomainBytes(bytes, start, end))
+		return domains.add(bytes, start, end, hash);
+	const domain = bytes.toString("utf8", start, end);
+	return validDomain(domain)
+		? domains.add(bytes, start, end, hash, domain)
+		: -1;
+}
+
+/** `bytes[start, end)` is a plain address (plainBeforeDomain and plainDomain). */
+function plainAddressBytes(
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+): boolean {
+	let at = end - 1;
+	while (at >= start && bytes[at] !== 0x40) at--;
+	const local = at - start;
+	if (local <= 0 || local > 64 || end - start > 320) return false;
+	let atom = 0;
+	for (let i = start; i < at; i++) {
+		const c = bytes[i] as number;
+		if (c === 46) {
+			if (atom === 0) return false;
+			atom = 0;
+		} else if (c < 128 && ATOM[c] === 1) atom++;
+		else return false;
+	}
+	return atom > 0 && plainDomainBytes(bytes, at + 1, end);
+}
+
+/**
+ * One journal line into the store: `[at,"cause","domain","address"]` read in place,
+ * as JSON.stringify wrote it (an integer time, strings without escapes); anything
+ * else goes through JSON.parse. False when the line is no valid failure.
+ */
+function readEntry(
+	bytes: Buffer,
+	start: number,
+	end: number,
+	store: FailureStore,
+	span: Span,
+): boolean {
 	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d)
-		return slowEntry(bytes, start, end, wanted);
+		return slowEntry(bytes, start, end, store, span);
 	let i = start + 1;
 	let at = 0;
 	for (; i < end && i - start <= 15; i++) {
@@ -718,15 +658,15 @@ function parseEntryBytes(
 		at = at * 10 + (c - 0x30);
 	}
 	if (i === start + 1 || bytes[i] !== 0x2c || bytes[i + 1] !== QUOTE)
-		return slowEntry(bytes, start, end, wanted);
+		return slowEntry(bytes, start, end, store, span);
 	const causeStart = i + 2;
 	const causeEnd = stringEnd(bytes, causeStart, end);
 	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c)
-		return slowEntry(bytes, start, end, wanted);
+		return slowEntry(bytes, start, end, store, span);
 	const domainStart = causeEnd + 3;
 	const domainEnd = stringEnd(bytes, domainStart, end);
 	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c)
-		return slowEntry(bytes, start, end, wanted);
+		return slowEntry(bytes, start, end, store, span);
 	const addressStart = domainEnd + 3;
 	const addressEnd = stringEnd(bytes, addressStart, end);
 	// `"]` ends a failure, `",1]` an expiry
@@ -735,31 +675,56 @@ function parseEntryBytes(
 		bytes[end - 3] === 0x2c &&
 		bytes[end - 2] === 0x31;
 	if (addressEnd !== end - 2 && !expired)
-		return slowEntry(bytes, start, end, wanted);
-	const known = wanted?.find(bytes, addressStart, addressEnd);
-	if (wanted && known === undefined) return PASSED;
-	const cause = causeAt(bytes, causeStart, causeEnd);
-	const domain = domains.get(bytes, domainStart, domainEnd);
-	if (cause === undefined || domain === undefined) return undefined;
-	const address = known ?? bytes.toString("utf8", addressStart, addressEnd);
-	if (wanted && known === null && !wanted.has(address)) return PASSED;
-	if (!wanted && !validKeyAt(address, bytes, addressStart, addressEnd))
-		return undefined;
-	return {
+		return slowEntry(bytes, start, end, store, span);
+	const addresses = store.addresses;
+	const ascii = asciiBytes(bytes, addressStart, addressEnd);
+	const hash = ascii ? hashBytes(bytes, addressStart, addressEnd) : 0;
+	let address = ascii
+		? addresses.find(bytes, addressStart, addressEnd, hash)
+		: addresses.findText(bytes.toString("utf8", addressStart, addressEnd));
+	// older history only for the addresses the recent failures name
+	if (span.older && address < 0) return true;
+	const cause = causeIndex(bytes, causeStart, causeEnd);
+	const domain = domainId(bytes, domainStart, domainEnd, store);
+	if (cause < 0 || domain < 0) return false;
+	if (address < 0) {
+		// not seen yet: checked once, added only when it counts
+		let text: string | undefined;
+		if (!ascii || !plainAddressBytes(bytes, addressStart, addressEnd)) {
+			text = bytes.toString("utf8", addressStart, addressEnd);
+			if (normalizeMailbox(text) !== text) return false;
+		}
+		if (!within(at, span)) return true;
+		address =
+			ascii || text === undefined
+				? addresses.add(bytes, addressStart, addressEnd, hash, text)
+				: addresses.intern(text);
+	} else if (!within(at, span)) return true;
+	store.push(
 		address,
-		failure: { at, domain, cause, expired },
-	};
+		at,
+		cause,
+		domain,
+		(expired ? FailureStore.EXPIRED : 0) |
+			(span.older ? FailureStore.OLDER : 0),
+	);
+	return true;
 }
 
-/** parseEntryBytes for a line not in the form JSON.stringify writes: JSON.parse. */
+/** readEntry for a line not in the form JSON.stringify writes: JSON.parse. */
 function slowEntry(
 	bytes: Buffer,
 	start: number,
 	end: number,
-	wanted: Wanted | undefined,
-): KeyedFailure | typeof PASSED | undefined {
+	store: FailureStore,
+	span: Span,
+): boolean {
 	const keyed = parseEntry(bytes.toString("utf8", start, end));
-	return keyed && wanted && !wanted.has(keyed.address) ? PASSED : keyed;
+	if (keyed === undefined) return false;
+	if (span.older && !store.has(keyed.address)) return true;
+	if (within(keyed.failure.at, span))
+		store.add(keyed.address, keyed.failure, span.older);
+	return true;
 }
 
 function parseEntry(line: string): KeyedFailure | undefined {
@@ -806,7 +771,7 @@ export function pruneJournal(dataDir: string, before: number): () => void {
 }
 
 export interface Loaded {
-	readonly failures: Map<string, Failure[]>;
+	readonly failures: FailureStore;
 	readonly stats: LineStats;
 	/** Data dirs whose journal was rebuilt, and why. */
 	readonly rebuilt: readonly { dir: string; why: string; files: number }[];
@@ -830,19 +795,19 @@ export interface LoadWindow {
  * The failures `table` evaluates, over every data dir: from the journal, rebuilt
  * first where it cannot be trusted or `rebuild` asks for it. Memory grows with the
  * addresses that bounced recently (the map's live entries and their history), not
- * with the data dir: older lines are read for those addresses only. A data dir that
- * cannot be written (a read-only copy) is scanned in full instead.
+ * with the data dir: older lines are read for those addresses only, and a failure is
+ * a row of FailureStore's columns, not an object. A data dir that cannot be written
+ * (a read-only copy) is scanned in full instead.
  */
 export function loadFailures(
 	dirs: readonly string[],
 	window: LoadWindow,
 	rebuild: boolean,
 ): Loaded {
-	const into = new FailureMap();
+	const store = new FailureStore();
 	const stats = newLineStats();
 	const rebuilt: { dir: string; why: string; files: number }[] = [];
 	const journaled: string[] = [];
-	const add = (keyed: KeyedFailure) => into.add(keyed.address, keyed.failure);
 	for (const dir of dirs) {
 		try {
 			if (!statSync(dir).isDirectory())
@@ -865,7 +830,8 @@ export function loadFailures(
 				scanDomainFiles(
 					dir,
 					(keyed) => {
-						if (keyed.failure.at >= window.from) add(keyed);
+						if (keyed.failure.at >= window.from)
+							store.add(keyed.address, keyed.failure);
 					},
 					stats,
 				);
@@ -877,34 +843,15 @@ export function loadFailures(
 		}
 		journaled.push(dir);
 	}
-	// recent failures first, from every data dir: they name the addresses that matter
+	// recent failures first, from every data dir: they name the addresses that matter;
+	// then the older history of those addresses only (FailureStore lists it first)
 	for (const dir of journaled)
-		readJournal(dir, window.recent, window.to, true, add, stats);
-	const wanted = new Wanted(into.byAddress);
-	// older failures go before the recent ones: each address's list in time order,
-	// which episodes() then takes as it is
-	const older = new FailureMap();
-	const addOlder = (keyed: KeyedFailure) =>
-		older.add(keyed.address, keyed.failure);
+		readJournal(dir, window.recent, window.to, true, store, stats);
 	for (const dir of journaled)
-		readJournal(
-			dir,
-			window.from,
-			window.recent,
-			false,
-			addOlder,
-			stats,
-			wanted,
-		);
-	// the recent failures appended to the older list in place: no third array each
-	for (const [address, list] of older.byAddress) {
-		const recent = into.byAddress.get(address);
-		if (recent)
-			for (let i = 0; i < recent.length; i++) list.push(recent[i] as Failure);
-		into.byAddress.set(address, list);
-	}
-	return { failures: into.byAddress, stats, rebuilt };
+		readJournal(dir, window.from, window.recent, false, store, stats, true);
+	return { failures: store, stats, rebuilt };
 }
+
 function isWriteError(code: string | undefined): boolean {
 	return code === "EACCES" || code === "EROFS" || code === "EPERM";
 }

@@ -1,11 +1,13 @@
-import type { Cause } from "../policy/cause.ts";
+import { CAUSES, type Cause } from "../policy/cause.ts";
 import {
 	DAY_MS,
 	type Episode,
 	episodes,
 	type Failure,
 	type WindowPolicy,
+	windowDays,
 } from "../policy/window.ts";
+import { FailureStore } from "./failure-store.ts";
 
 /** Why an address with a current episode is not on the map. */
 export type Hold = "sender-side" | "surge" | null;
@@ -71,13 +73,15 @@ const BASELINE_DAYS = 30;
  * bouncing in the last day than usual, the new ones are held until confirmed.
  */
 export function evaluate(
-	failures: ReadonlyMap<string, readonly Failure[]>,
+	failures: ReadonlyMap<string, readonly Failure[]> | FailureStore,
 	now: number,
 	policy: WindowPolicy,
 	surgePolicy: SurgePolicy,
 	releases: ReadonlyMap<string, number> = new Map(),
 	options: EvaluateOptions = {},
 ): Evaluation {
+	const store =
+		failures instanceof FailureStore ? failures : FailureStore.of(failures);
 	const clock = options.clock ?? Date.now();
 	const current = new Map<string, Episode>();
 	const starts: Start[] = [];
@@ -85,7 +89,33 @@ export function evaluate(
 	const future: FutureRecord[] = [];
 	// only starts after this can count for the surge breaker (measureSurge)
 	const startsFrom = now - (BASELINE_DAYS + 1) * DAY_MS;
-	for (const [address, recorded] of failures) {
+	const { offsets, order } = store.byAddress();
+	// the causes an address's failures may have for the plain path: counted, not ours
+	const plainCause = new Uint8Array(CAUSES.length);
+	for (let c = 0; c < CAUSES.length; c++) {
+		const cause = CAUSES[c] as Cause;
+		plainCause[c] = policy.causes.has(cause) && cause !== "sender" ? 1 : 0;
+	}
+	const limit = Math.min(now, clock);
+	for (let id = 0; id < store.addresses.size; id++) {
+		const from = offsets[id] as number;
+		const to = offsets[id + 1] as number;
+		if (from === to) continue;
+		if (
+			plainHistory(store, order, from, to, limit, plainCause) &&
+			(releases.size === 0 || !releases.has(store.addresses.text(id)))
+		) {
+			plainEpisodes(store, order, from, to, id, now, policy, {
+				current,
+				starts,
+				startsFrom,
+			});
+			continue;
+		}
+		const address = store.addresses.text(id);
+		const recorded: Failure[] = [];
+		for (let k = from; k < to; k++)
+			recorded.push(store.failure(order[k] as number));
 		// a record dated after the clock counts from when it was first seen (issue 13):
 		// a clock that ran ahead must not keep an address listed until that date
 		const all = anyAfter(recorded, clock)
@@ -108,7 +138,11 @@ export function evaluate(
 		);
 		const found = episodes(list, policy);
 		for (const e of found)
-			if (e.start > startsFrom) starts.push(startOf(e, list));
+			if (e.start > startsFrom)
+				starts.push({
+					at: e.start,
+					domain: store.domains.findText(startDomain(e, list)),
+				});
 		const last = found[found.length - 1];
 		if (last && now < last.until) current.set(address, last);
 		else {
@@ -118,19 +152,23 @@ export function evaluate(
 	}
 	const surge = measureSurge(starts, now, surgePolicy);
 	future.sort((a, b) => a.at - b.at);
-	const entries = new Map<string, Entry>();
-	for (const [address, e] of current) {
-		const held =
-			surge.tripped &&
-			e.start > now - DAY_MS &&
-			e.start > surgePolicy.confirmedAt &&
-			!surgePolicy.previous?.has(address);
-		entries.set(address, toEntry(address, e, held ? "surge" : null));
-	}
-	for (const e of senderSide) entries.set(e.address, e);
+	const held = (address: string, e: Episode): boolean =>
+		surge.tripped &&
+		e.start > now - DAY_MS &&
+		e.start > surgePolicy.confirmedAt &&
+		!surgePolicy.previous?.has(address);
 	// by address: the default sort compares UTF-16 code units as `<` does, without
-	// calling a comparator for each comparison (the addresses are distinct)
-	const sorted = [...entries.keys()].sort().map((a) => entries.get(a) as Entry);
+	// calling a comparator for each comparison (an address is current or sender-side)
+	const keys = [...current.keys()];
+	for (const e of senderSide) keys.push(e.address);
+	keys.sort();
+	const ours = new Map(senderSide.map((e) => [e.address, e]));
+	const sorted = keys.map((address) => {
+		const e = current.get(address);
+		return e
+			? toEntry(address, e, held(address, e) ? "surge" : null)
+			: (ours.get(address) as Entry);
+	});
 	return { entries: sorted, surge, future };
 }
 
@@ -168,24 +206,128 @@ function anySender(list: readonly Failure[]): boolean {
 /** An episode's start and the message (DSN) that started it. */
 interface Start {
 	readonly at: number;
-	/** The report domain of the failure that started it. */
-	readonly domain: string;
+	/** The report domain of the failure that started it (FailureStore's domain id). */
+	readonly domain: number;
 }
 
 /**
  * One DSN's records share its report domain and its write time to the millisecond:
  * that pair names the message, so many addresses in one forged DSN are one start.
  */
-function startOf(e: Episode, list: readonly Failure[]): Start {
-	let domain = "";
+function startDomain(e: Episode, list: readonly Failure[]): string {
 	for (let i = 0; i < list.length; i++) {
 		const f = list[i] as Failure;
-		if (f.at === e.start) {
-			domain = f.domain;
-			break;
-		}
+		if (f.at === e.start) return f.domain;
 	}
-	return { at: e.start, domain };
+	return "";
+}
+
+/**
+ * Whether the failures `order[from, to)` take the plain path: in time order, none
+ * after `limit` (now, the clock), none an expiry, each of a counted cause that is not
+ * ours. Most addresses' are: episodes() would take them as they are.
+ */
+function plainHistory(
+	store: FailureStore,
+	order: Int32Array,
+	from: number,
+	to: number,
+	limit: number,
+	plainCause: Uint8Array,
+): boolean {
+	const { at, flags, cause } = store;
+	let previous = Number.NEGATIVE_INFINITY;
+	for (let k = from; k < to; k++) {
+		const i = order[k] as number;
+		const t = at[i] as number;
+		if (
+			t < previous ||
+			t > limit ||
+			((flags[i] as number) & FailureStore.EXPIRED) !== 0 ||
+			plainCause[cause[i] as number] !== 1
+		)
+			return false;
+		previous = t;
+	}
+	return true;
+}
+
+interface Collected {
+	readonly current: Map<string, Episode>;
+	readonly starts: Start[];
+	readonly startsFrom: number;
+}
+
+/**
+ * episodes() on the columns of a plain history (plainHistory), without an object per
+ * failure or per past episode: the starts the surge breaker counts, and the current
+ * episode when there is one. No failure is ours, so no sender-side episode either.
+ */
+function plainEpisodes(
+	store: FailureStore,
+	order: Int32Array,
+	from: number,
+	to: number,
+	id: number,
+	now: number,
+	policy: WindowPolicy,
+	into: Collected,
+): void {
+	const { at, domain } = store;
+	let number = 0;
+	let first = from;
+	let start = 0;
+	let lastBounce = 0;
+	let until = 0;
+	for (let k = from; k < to; k++) {
+		const t = at[order[k] as number] as number;
+		if (number === 0 || t > until) {
+			const healed = number === 0 || t - until > policy.healDays * DAY_MS;
+			if (number > 0 && start > into.startsFrom)
+				into.starts.push({
+					at: start,
+					domain: domain[order[first] as number] as number,
+				});
+			number = healed ? 1 : number + 1;
+			first = k;
+			start = t;
+		}
+		lastBounce = t;
+		until = t + windowDays(number, policy) * DAY_MS;
+	}
+	if (start > into.startsFrom)
+		into.starts.push({
+			at: start,
+			domain: domain[order[first] as number] as number,
+		});
+	if (!(now < until)) return;
+	const last = order[to - 1] as number;
+	into.current.set(store.addresses.text(id), {
+		number,
+		start,
+		lastBounce,
+		until,
+		domains: domainsAt(store, order, first, to),
+		cause: CAUSES[store.cause[last] as number] as Cause,
+	});
+}
+
+/** The distinct report domains of the failures `order[from, to)`, sorted. */
+function domainsAt(
+	store: FailureStore,
+	order: Int32Array,
+	from: number,
+	to: number,
+): string[] {
+	const { domain, domains } = store;
+	const one = domain[order[from] as number] as number;
+	let k = from + 1;
+	while (k < to && domain[order[k] as number] === one) k++;
+	if (k >= to) return [domains.text(one)];
+	const all = new Set<string>();
+	for (let j = from; j < to; j++)
+		all.add(domains.text(domain[order[j] as number] as number));
+	return [...all].sort();
 }
 
 /**
@@ -259,18 +401,25 @@ function measureSurge(
 
 /** The distinct messages (report domain and time) among the starts in (from, to]. */
 function messages(starts: readonly Start[], from: number, to: number): number {
-	const times = new Map<string, Set<number>>();
+	// a domain's first start; another time of the same domain is rarer (one DSN, one
+	// report domain): those pairs go in a set of their own
+	const first = new Map<number, number>();
+	let others: Set<string> | undefined;
 	let count = 0;
 	for (let i = 0; i < starts.length; i++) {
 		const s = starts[i] as Start;
 		if (!(s.at > from && s.at <= to)) continue;
-		const seen = times.get(s.domain);
-		if (seen === undefined) {
-			times.set(s.domain, new Set([s.at]));
+		const at = first.get(s.domain);
+		if (at === undefined) {
+			first.set(s.domain, s.at);
 			count++;
-		} else if (!seen.has(s.at)) {
-			seen.add(s.at);
-			count++;
+		} else if (at !== s.at) {
+			others ??= new Set();
+			const pair = `${s.domain} ${s.at}`;
+			if (!others.has(pair)) {
+				others.add(pair);
+				count++;
+			}
 		}
 	}
 	return count;

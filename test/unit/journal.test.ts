@@ -7,17 +7,14 @@ import {
 	writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import {
-	readJournal,
-	scanDomainFiles,
-	Wanted,
-} from "../../src/state/journal.ts";
+import { readJournal, scanDomainFiles } from "../../src/state/journal.ts";
 import { forEachLine, newLineStats } from "../../src/state/journal-lines.ts";
 import {
 	MAX_RECORD_LINE,
 	recordLine,
 	type StoredRecord,
 } from "../../src/state/record.ts";
+import { FailureStore } from "../../src/table/failure-store.ts";
 import { tempDataDir } from "../support/cli.ts";
 
 const RECORD: StoredRecord = {
@@ -156,17 +153,10 @@ describe("readJournal", () => {
 				.map((a) => `${JSON.stringify([at, "recipient", "example.org", a])}\n`)
 				.join(""),
 		);
-		const found: string[] = [];
 		const stats = newLineStats();
-		readJournal(
-			dir,
-			0,
-			Number.POSITIVE_INFINITY,
-			true,
-			(k) => found.push(k.address),
-			stats,
-		);
-		expect(found).toEqual([
+		const store = new FailureStore();
+		readJournal(dir, 0, Number.POSITIVE_INFINITY, true, store, stats);
+		expect(addressesOf(store)).toEqual([
 			"a@example.net",
 			"b@m1.example.net",
 			"c@a-b.example",
@@ -188,39 +178,62 @@ describe("readJournal's report domains", () => {
 		text += bad.map((d, i) => line(d, 6000 + i)).join("");
 		text += line("r6100.example", 6100);
 		writeFileSync(join(dir, "journal", "20261127"), text);
-		const found: string[] = [];
 		const stats = newLineStats();
-		readJournal(
-			dir,
-			0,
-			Number.POSITIVE_INFINITY,
-			true,
-			(k) => found.push(k.failure.domain),
-			stats,
-		);
+		const store = new FailureStore();
+		readJournal(dir, 0, Number.POSITIVE_INFINITY, true, store, stats);
+		const found = failuresOf(store).map((f) => f.domain);
 		expect(found.length).toBe(6001);
 		expect(found[6000]).toBe("r6100.example");
 		expect(stats.garbled).toBe(bad.length);
 	});
 });
 
-describe("Wanted", () => {
-	test("finds a wanted address in bytes as the map's own key, refuses the others", () => {
-		const wanted = new Wanted(
-			new Map([
-				["a@example.net", 1],
-				["ümlaut@bücher.example", 1],
-			]),
+describe("readJournal's older history", () => {
+	test("is read for the addresses already stored only, and listed before their recent failures", () => {
+		const dir = tempDataDir();
+		mkdirSync(join(dir, "journal"));
+		const day = Date.UTC(2026, 10, 27);
+		const line = (at: number, address: string) =>
+			`${JSON.stringify([at, "recipient", "example.org", address])}\n`;
+		writeFileSync(
+			join(dir, "journal", "20261127"),
+			line(day + 2, "a@example.net") + line(day + 3, "ümlaut@xn--bcher-kva.example"),
 		);
-		const at = (text: string) => {
-			const b = Buffer.from(`[${text}]`);
-			return wanted.find(b, 1, b.length - 1);
-		};
-		expect(at("a@example.net")).toBe("a@example.net");
-		expect(at("b@example.net")).toBeUndefined();
-		expect(at("a@example.ne")).toBeUndefined();
-		// not ASCII: the caller decodes it and asks has()
-		expect(at("ümlaut@bücher.example")).toBeNull();
-		expect(wanted.has("ümlaut@bücher.example")).toBe(true);
+		writeFileSync(
+			join(dir, "journal", "20261001"),
+			line(day - 57 * 86_400_000, "a@example.net") +
+				line(day - 57 * 86_400_000 + 1, "b@example.net") +
+				line(day - 57 * 86_400_000 + 2, "ümlaut@xn--bcher-kva.example") +
+				// a garbled line of an address not wanted is passed over, not counted
+				`[1,"recipient","bad_domain","c@example.net"]\n`,
+		);
+		const store = new FailureStore();
+		const stats = newLineStats();
+		readJournal(dir, day, Number.POSITIVE_INFINITY, true, store, stats);
+		readJournal(dir, 0, day, false, store, stats, true);
+		expect(addressesOf(store)).toEqual([
+			"a@example.net",
+			"ümlaut@xn--bcher-kva.example",
+		]);
+		const { offsets, order } = store.byAddress();
+		const ats = (id: number) =>
+			[...order.subarray(offsets[id], offsets[id + 1])].map((i) => store.at[i]);
+		expect(ats(0)).toEqual([day - 57 * 86_400_000, day + 2]);
+		expect(ats(1)).toEqual([day - 57 * 86_400_000 + 2, day + 3]);
+		expect(store.has("b@example.net")).toBe(false);
+		expect(stats.garbled).toBe(0);
 	});
 });
+
+function addressesOf(store: FailureStore): string[] {
+	const out: string[] = [];
+	for (let id = 0; id < store.addresses.size; id++)
+		out.push(store.addresses.text(id));
+	return out;
+}
+
+function failuresOf(store: FailureStore) {
+	const out = [];
+	for (let i = 0; i < store.length; i++) out.push(store.failure(i));
+	return out;
+}

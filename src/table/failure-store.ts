@@ -1,0 +1,241 @@
+import { Buffer } from "node:buffer";
+import { CAUSES, type Cause } from "../policy/cause.ts";
+import type { Failure } from "../policy/window.ts";
+
+/**
+ * Strings kept as their UTF-8 bytes in one arena and found by those bytes (FNV-1a,
+ * open addressing): reading the journal looks an address or a domain up without
+ * making a string of it. A string is made on first use only (text), and kept.
+ */
+export class Interner {
+	private arena = Buffer.allocUnsafe(64 * 1024);
+	private used = 0;
+	private starts = new Int32Array(1024);
+	private lengths = new Int32Array(1024);
+	private hashes = new Int32Array(1024);
+	private slots = new Int32Array(2048).fill(-1);
+	private texts: (string | undefined)[] = [];
+	size = 0;
+
+	/** The id of `bytes[start, end)` (hashed by hashBytes), or -1. */
+	find(bytes: Uint8Array, start: number, end: number, hash: number): number {
+		const mask = this.slots.length - 1;
+		const length = end - start;
+		for (let i = hash & mask; ; i = (i + 1) & mask) {
+			const id = this.slots[i] as number;
+			if (id < 0) return -1;
+			if (this.hashes[id] === hash && this.lengths[id] === length) {
+				const at = this.starts[id] as number;
+				let same = true;
+				for (let k = 0; k < length; k++)
+					if (this.arena[at + k] !== bytes[start + k]) {
+						same = false;
+						break;
+					}
+				if (same) return id;
+			}
+		}
+	}
+
+	/** Adds `bytes[start, end)`, which find did not find; `text` when already made. */
+	add(
+		bytes: Uint8Array,
+		start: number,
+		end: number,
+		hash: number,
+		text?: string,
+	): number {
+		const id = this.size++;
+		if (id === this.starts.length) {
+			this.starts = grown(this.starts);
+			this.lengths = grown(this.lengths);
+			this.hashes = grown(this.hashes);
+		}
+		const length = end - start;
+		if (this.used + length > this.arena.length) {
+			const bigger = Buffer.allocUnsafe(2 * (this.arena.length + length));
+			this.arena.copy(bigger, 0, 0, this.used);
+			this.arena = bigger;
+		}
+		// short strings: a loop, not a subarray object for each
+		const arena = this.arena;
+		for (let k = 0; k < length; k++)
+			arena[this.used + k] = bytes[start + k] as number;
+		this.starts[id] = this.used;
+		this.lengths[id] = length;
+		this.hashes[id] = hash;
+		this.used += length;
+		this.texts.push(text);
+		if (this.size * 2 > this.slots.length) this.rehash();
+		else this.place(id, this.slots);
+		return id;
+	}
+
+	/** The id of a string (its UTF-8 bytes), or -1. */
+	findText(text: string): number {
+		const bytes = Buffer.from(text);
+		return this.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length));
+	}
+
+	/** The id of a string, added when new. */
+	intern(text: string): number {
+		const bytes = Buffer.from(text);
+		const hash = hashBytes(bytes, 0, bytes.length);
+		const id = this.find(bytes, 0, bytes.length, hash);
+		return id >= 0 ? id : this.add(bytes, 0, bytes.length, hash, text);
+	}
+
+	text(id: number): string {
+		let text = this.texts[id];
+		if (text === undefined) {
+			const start = this.starts[id] as number;
+			text = this.arena.toString(
+				"utf8",
+				start,
+				start + (this.lengths[id] as number),
+			);
+			this.texts[id] = text;
+		}
+		return text;
+	}
+
+	private place(id: number, slots: Int32Array): void {
+		const mask = slots.length - 1;
+		let i = (this.hashes[id] as number) & mask;
+		while ((slots[i] as number) >= 0) i = (i + 1) & mask;
+		slots[i] = id;
+	}
+
+	private rehash(): void {
+		const slots = new Int32Array(this.slots.length * 2).fill(-1);
+		for (let id = 0; id < this.size; id++) this.place(id, slots);
+		this.slots = slots;
+	}
+}
+
+/** FNV-1a, 32 bits. */
+export function hashBytes(
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+): number {
+	let h = 0x811c9dc5;
+	for (let i = start; i < end; i++) {
+		h ^= bytes[i] as number;
+		h = Math.imul(h, 0x01000193);
+	}
+	return h | 0;
+}
+
+function grown<T extends Int32Array | Float64Array | Uint8Array>(array: T): T {
+	const bigger = new (array.constructor as new (length: number) => T)(
+		array.length * 2,
+	);
+	bigger.set(array);
+	return bigger;
+}
+
+/**
+ * The failures `table` evaluates, by address, in columns (issue 15): no object per
+ * failure and no string per journal line. A failure belongs to one of two groups: the
+ * older history (read second, for the addresses the recent failures name) comes
+ * first in each address's list, then the recent failures, each group in the order
+ * added: for the journal, time order.
+ */
+export class FailureStore {
+	readonly addresses = new Interner();
+	readonly domains = new Interner();
+	at = new Float64Array(1024);
+	address = new Int32Array(1024);
+	domain = new Int32Array(1024);
+	/** Index into CAUSES. */
+	cause = new Uint8Array(1024);
+	/** 1 for an expiry (it counts when it repeats), 2 for older history. */
+	flags = new Uint8Array(1024);
+	length = 0;
+
+	static readonly EXPIRED = 1;
+	static readonly OLDER = 2;
+
+	push(
+		address: number,
+		at: number,
+		cause: number,
+		domain: number,
+		flags: number,
+	): void {
+		const i = this.length++;
+		if (i === this.at.length) {
+			this.at = grown(this.at);
+			this.address = grown(this.address);
+			this.domain = grown(this.domain);
+			this.cause = grown(this.cause);
+			this.flags = grown(this.flags);
+		}
+		this.at[i] = at;
+		this.address[i] = address;
+		this.domain[i] = domain;
+		this.cause[i] = cause;
+		this.flags[i] = flags;
+	}
+
+	/** Adds a failure given as strings (tests, a domain-file scan, an odd journal line). */
+	add(address: string, failure: Failure, older = false): void {
+		this.push(
+			this.addresses.intern(address),
+			failure.at,
+			CAUSES.indexOf(failure.cause),
+			this.domains.intern(failure.domain),
+			(failure.expired ? FailureStore.EXPIRED : 0) |
+				(older ? FailureStore.OLDER : 0),
+		);
+	}
+
+	/** Whether any failure of `address` is stored. */
+	has(address: string): boolean {
+		return this.addresses.findText(address) >= 0;
+	}
+
+	/**
+	 * Each address's failures as indexes into the columns: `order[offsets[id],
+	 * offsets[id + 1])`, older history first (a counting sort, stable).
+	 */
+	byAddress(): { offsets: Int32Array; order: Int32Array } {
+		const n = this.addresses.size;
+		const offsets = new Int32Array(n + 1);
+		for (let i = 0; i < this.length; i++) {
+			const slot = (this.address[i] as number) + 1;
+			offsets[slot] = (offsets[slot] as number) + 1;
+		}
+		for (let id = 0; id < n; id++)
+			offsets[id + 1] = (offsets[id + 1] as number) + (offsets[id] as number);
+		const next = offsets.slice(0, n);
+		const order = new Int32Array(this.length);
+		for (const group of [FailureStore.OLDER, 0])
+			for (let i = 0; i < this.length; i++)
+				if (((this.flags[i] as number) & FailureStore.OLDER) === group) {
+					const id = this.address[i] as number;
+					order[next[id] as number] = i;
+					next[id] = (next[id] as number) + 1;
+				}
+		return { offsets, order };
+	}
+
+	/** The failure at column index `i` as an object. */
+	failure(i: number): Failure {
+		return {
+			at: this.at[i] as number,
+			domain: this.domains.text(this.domain[i] as number),
+			cause: CAUSES[this.cause[i] as number] as Cause,
+			expired: ((this.flags[i] as number) & FailureStore.EXPIRED) !== 0,
+		};
+	}
+
+	/** The store of failures given by address (evaluate's tests, a domain-file scan). */
+	static of(failures: ReadonlyMap<string, readonly Failure[]>): FailureStore {
+		const store = new FailureStore();
+		for (const [address, list] of failures)
+			for (const failure of list) store.add(address, failure);
+		return store;
+	}
+}
