@@ -197,7 +197,8 @@ describe("readJournal's older history", () => {
 			`${JSON.stringify([at, "recipient", "example.org", address])}\n`;
 		writeFileSync(
 			join(dir, "journal", "20261127"),
-			line(day + 2, "a@example.net") + line(day + 3, "ümlaut@xn--bcher-kva.example"),
+			line(day + 2, "a@example.net") +
+				line(day + 3, "ümlaut@xn--bcher-kva.example"),
 		);
 		writeFileSync(
 			join(dir, "journal", "20261001"),
