@@ -83,12 +83,14 @@ export function evaluate(
 	const store =
 		failures instanceof FailureStore ? failures : FailureStore.of(failures);
 	const clock = options.clock ?? Date.now();
-	const current = new Map<string, Episode>();
-	const starts: Start[] = [];
-	const senderSide: Entry[] = [];
-	const future: FutureRecord[] = [];
 	// only starts after this can count for the surge breaker (measureSurge)
 	const startsFrom = now - (BASELINE_DAYS + 1) * DAY_MS;
+	// an address's current episode: an Episode, or for a plain history its id in `plain`
+	const current = new Map<string, Episode | number>();
+	const starts = new Starts(startsFrom);
+	const plain = new PlainEpisodes(store.addresses.size);
+	const senderSide: Entry[] = [];
+	const future: FutureRecord[] = [];
 	const { offsets, order } = store.byAddress();
 	// the causes an address's failures may have for the plain path: counted, not ours
 	const plainCause = new Uint8Array(CAUSES.length);
@@ -105,11 +107,8 @@ export function evaluate(
 			plainHistory(store, order, from, to, limit, plainCause) &&
 			(releases.size === 0 || !releases.has(store.addresses.text(id)))
 		) {
-			plainEpisodes(store, order, from, to, id, now, policy, {
-				current,
-				starts,
-				startsFrom,
-			});
+			if (plainEpisodes(store, order, from, to, id, now, policy, plain, starts))
+				current.set(store.addresses.text(id), id);
 			continue;
 		}
 		const address = store.addresses.text(id);
@@ -138,11 +137,7 @@ export function evaluate(
 		);
 		const found = episodes(list, policy);
 		for (const e of found)
-			if (e.start > startsFrom)
-				starts.push({
-					at: e.start,
-					domain: store.domains.findText(startDomain(e, list)),
-				});
+			starts.push(e.start, store.domains.findText(startDomain(e, list)));
 		const last = found[found.length - 1];
 		if (last && now < last.until) current.set(address, last);
 		else {
@@ -152,10 +147,10 @@ export function evaluate(
 	}
 	const surge = measureSurge(starts, now, surgePolicy);
 	future.sort((a, b) => a.at - b.at);
-	const held = (address: string, e: Episode): boolean =>
+	const held = (address: string, start: number): boolean =>
 		surge.tripped &&
-		e.start > now - DAY_MS &&
-		e.start > surgePolicy.confirmedAt &&
+		start > now - DAY_MS &&
+		start > surgePolicy.confirmedAt &&
 		!surgePolicy.previous?.has(address);
 	// by address: the default sort compares UTF-16 code units as `<` does, without
 	// calling a comparator for each comparison (an address is current or sender-side)
@@ -165,9 +160,11 @@ export function evaluate(
 	const ours = new Map(senderSide.map((e) => [e.address, e]));
 	const sorted = keys.map((address) => {
 		const e = current.get(address);
-		return e
-			? toEntry(address, e, held(address, e) ? "surge" : null)
-			: (ours.get(address) as Entry);
+		if (e === undefined) return ours.get(address) as Entry;
+		if (typeof e !== "number")
+			return toEntry(address, e, held(address, e.start) ? "surge" : null);
+		const start = plain.start[e] as number;
+		return plain.entry(store, order, e, address, held(address, start));
 	});
 	return { entries: sorted, surge, future };
 }
@@ -203,17 +200,35 @@ function anySender(list: readonly Failure[]): boolean {
 	return false;
 }
 
-/** An episode's start and the message (DSN) that started it. */
-interface Start {
-	readonly at: number;
-	/** The report domain of the failure that started it (FailureStore's domain id). */
-	readonly domain: number;
+/**
+ * Episode starts and the message (DSN) that started each: its time and report domain
+ * (FailureStore's domain id). One DSN's records share its report domain and its write
+ * time to the millisecond: that pair names the message, so many addresses in one
+ * forged DSN are one start.
+ */
+class Starts {
+	at = new Float64Array(1024);
+	domain = new Int32Array(1024);
+	length = 0;
+	/** Only starts after `from` are kept: no older one counts (measureSurge). */
+	constructor(private readonly from: number) {}
+	push(at: number, domain: number): void {
+		if (!(at > this.from)) return;
+		if (this.length === this.at.length) {
+			const at = new Float64Array(this.length * 2);
+			at.set(this.at);
+			this.at = at;
+			const domains = new Int32Array(this.length * 2);
+			domains.set(this.domain);
+			this.domain = domains;
+		}
+		this.at[this.length] = at;
+		this.domain[this.length] = domain;
+		this.length++;
+	}
 }
 
-/**
- * One DSN's records share its report domain and its write time to the millisecond:
- * that pair names the message, so many addresses in one forged DSN are one start.
- */
+/** The report domain of the failure that started `e`. */
 function startDomain(e: Episode, list: readonly Failure[]): string {
 	for (let i = 0; i < list.length; i++) {
 		const f = list[i] as Failure;
@@ -252,16 +267,50 @@ function plainHistory(
 	return true;
 }
 
-interface Collected {
-	readonly current: Map<string, Episode>;
-	readonly starts: Start[];
-	readonly startsFrom: number;
+/** The current episodes of plain histories, in columns by address id. */
+class PlainEpisodes {
+	readonly number: Int32Array;
+	readonly start: Float64Array;
+	readonly lastBounce: Float64Array;
+	readonly until: Float64Array;
+	/** The episode's failures: `order[first, to)`. */
+	readonly first: Int32Array;
+	readonly to: Int32Array;
+	constructor(size: number) {
+		this.number = new Int32Array(size);
+		this.start = new Float64Array(size);
+		this.lastBounce = new Float64Array(size);
+		this.until = new Float64Array(size);
+		this.first = new Int32Array(size);
+		this.to = new Int32Array(size);
+	}
+	entry(
+		store: FailureStore,
+		order: Int32Array,
+		id: number,
+		address: string,
+		held: boolean,
+	): Entry {
+		const to = this.to[id] as number;
+		return {
+			address,
+			listed: !held,
+			hold: held ? "surge" : null,
+			domains: domainsAt(store, order, this.first[id] as number, to),
+			cause: CAUSES[store.cause[order[to - 1] as number] as number] as Cause,
+			firstBounce: this.start[id] as number,
+			lastBounce: this.lastBounce[id] as number,
+			episode: this.number[id] as number,
+			until: this.until[id] as number,
+		};
+	}
 }
 
 /**
  * episodes() on the columns of a plain history (plainHistory), without an object per
- * failure or per past episode: the starts the surge breaker counts, and the current
- * episode when there is one. No failure is ours, so no sender-side episode either.
+ * failure or episode: the starts the surge breaker counts, and the current episode
+ * when there is one (true; kept in `plain`). No failure is ours, so no sender-side
+ * episode either.
  */
 function plainEpisodes(
 	store: FailureStore,
@@ -271,8 +320,9 @@ function plainEpisodes(
 	id: number,
 	now: number,
 	policy: WindowPolicy,
-	into: Collected,
-): void {
+	plain: PlainEpisodes,
+	starts: Starts,
+): boolean {
 	const { at, domain } = store;
 	let number = 0;
 	let first = from;
@@ -283,11 +333,8 @@ function plainEpisodes(
 		const t = at[order[k] as number] as number;
 		if (number === 0 || t > until) {
 			const healed = number === 0 || t - until > policy.healDays * DAY_MS;
-			if (number > 0 && start > into.startsFrom)
-				into.starts.push({
-					at: start,
-					domain: domain[order[first] as number] as number,
-				});
+			if (number > 0)
+				starts.push(start, domain[order[first] as number] as number);
 			number = healed ? 1 : number + 1;
 			first = k;
 			start = t;
@@ -295,21 +342,15 @@ function plainEpisodes(
 		lastBounce = t;
 		until = t + windowDays(number, policy) * DAY_MS;
 	}
-	if (start > into.startsFrom)
-		into.starts.push({
-			at: start,
-			domain: domain[order[first] as number] as number,
-		});
-	if (!(now < until)) return;
-	const last = order[to - 1] as number;
-	into.current.set(store.addresses.text(id), {
-		number,
-		start,
-		lastBounce,
-		until,
-		domains: domainsAt(store, order, first, to),
-		cause: CAUSES[store.cause[last] as number] as Cause,
-	});
+	starts.push(start, domain[order[first] as number] as number);
+	if (!(now < until)) return false;
+	plain.number[id] = number;
+	plain.start[id] = start;
+	plain.lastBounce[id] = lastBounce;
+	plain.until[id] = until;
+	plain.first[id] = first;
+	plain.to[id] = to;
+	return true;
 }
 
 /** The distinct report domains of the failures `order[from, to)`, sorted. */
@@ -374,11 +415,7 @@ function senderSideEpisode(
  * up to an operator's confirmation are accepted: after `--confirm-surge` the surge
  * is over at once, and only new messages after it can trip the breaker again.
  */
-function measureSurge(
-	starts: readonly Start[],
-	now: number,
-	policy: SurgePolicy,
-): Surge {
+function measureSurge(starts: Starts, now: number, policy: SurgePolicy): Surge {
 	const today = messages(
 		starts,
 		Math.max(now - DAY_MS, policy.confirmedAt),
@@ -400,22 +437,23 @@ function measureSurge(
 }
 
 /** The distinct messages (report domain and time) among the starts in (from, to]. */
-function messages(starts: readonly Start[], from: number, to: number): number {
+function messages(starts: Starts, from: number, to: number): number {
 	// a domain's first start; another time of the same domain is rarer (one DSN, one
 	// report domain): those pairs go in a set of their own
 	const first = new Map<number, number>();
 	let others: Set<string> | undefined;
 	let count = 0;
 	for (let i = 0; i < starts.length; i++) {
-		const s = starts[i] as Start;
-		if (!(s.at > from && s.at <= to)) continue;
-		const at = first.get(s.domain);
+		const t = starts.at[i] as number;
+		if (!(t > from && t <= to)) continue;
+		const domain = starts.domain[i] as number;
+		const at = first.get(domain);
 		if (at === undefined) {
-			first.set(s.domain, s.at);
+			first.set(domain, t);
 			count++;
-		} else if (at !== s.at) {
+		} else if (at !== t) {
 			others ??= new Set();
-			const pair = `${s.domain} ${s.at}`;
+			const pair = `${domain} ${t}`;
 			if (!others.has(pair)) {
 				others.add(pair);
 				count++;
