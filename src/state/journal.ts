@@ -650,6 +650,8 @@ function readEntry(
 ): boolean {
 	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d)
 		return slowEntry(bytes, start, end, store, span);
+	// older history: most lines name an address not wanted, told from the line's end
+	if (span.older && unwantedAtEnd(bytes, start, end, store)) return true;
 	let i = start + 1;
 	let at = 0;
 	for (; i < end && i - start <= 15; i++) {
@@ -709,6 +711,35 @@ function readEntry(
 			(span.older ? FailureStore.OLDER : 0),
 	);
 	return true;
+}
+
+/**
+ * Whether the line `[at,...,"address"]` (or `...,"address",1]`) surely names an
+ * address the store does not have: its last string read backwards, when it is plain
+ * ASCII without escapes (then the forward read finds the very same string), and
+ * looked up. False when only the full read can tell.
+ */
+function unwantedAtEnd(
+	bytes: Buffer,
+	start: number,
+	end: number,
+	store: FailureStore,
+): boolean {
+	const c = bytes[start + 1] as number;
+	if (c < 0x30 || c > 0x39) return false;
+	let last = end - 2;
+	if (bytes[last] === 0x31 && bytes[last - 1] === 0x2c) last -= 2;
+	if (bytes[last] !== QUOTE) return false;
+	let i = last - 1;
+	for (; i > start; i--) {
+		const b = bytes[i] as number;
+		if (b === QUOTE) break;
+		if (b === BACKSLASH || b < 0x20 || b >= 0x80) return false;
+	}
+	if (i <= start + 2 || bytes[i - 1] !== 0x2c || bytes[i - 2] !== QUOTE)
+		return false;
+	const hash = hashBytes(bytes, i + 1, last);
+	return store.addresses.find(bytes, i + 1, last, hash) < 0;
 }
 
 /** readEntry for a line not in the form JSON.stringify writes: JSON.parse. */

@@ -85,10 +85,10 @@ export function evaluate(
 	const clock = options.clock ?? Date.now();
 	// only starts after this can count for the surge breaker (measureSurge)
 	const startsFrom = now - (BASELINE_DAYS + 1) * DAY_MS;
-	// an address's current episode: an Episode, or for a plain history its id in `plain`
-	const current = new Map<string, Episode | number>();
+	// each address's current episode as its map entry, made in the order of the
+	// store (its columns read in order); held back by the surge breaker below
+	const current = new Map<string, Entry>();
 	const starts = new Starts(startsFrom);
-	const plain = new PlainEpisodes(store.addresses.size);
 	const senderSide: Entry[] = [];
 	const future: FutureRecord[] = [];
 	const { offsets, order } = store.byAddress();
@@ -107,8 +107,8 @@ export function evaluate(
 			plainHistory(store, order, from, to, limit, plainCause) &&
 			(releases.size === 0 || !releases.has(store.addresses.text(id)))
 		) {
-			if (plainEpisodes(store, order, from, to, id, now, policy, plain, starts))
-				current.set(store.addresses.text(id), id);
+			const entry = plainEntry(store, order, from, to, id, now, policy, starts);
+			if (entry) current.set(entry.address, entry);
 			continue;
 		}
 		const address = store.addresses.text(id);
@@ -139,7 +139,8 @@ export function evaluate(
 		for (const e of found)
 			starts.push(e.start, store.domains.findText(startDomain(e, list)));
 		const last = found[found.length - 1];
-		if (last && now < last.until) current.set(address, last);
+		if (last && now < last.until)
+			current.set(address, toEntry(address, last, null));
 		else {
 			const ours = senderSideEpisode(list, now, policy);
 			if (ours) senderSide.push(toEntry(address, ours, "sender-side"));
@@ -161,10 +162,9 @@ export function evaluate(
 	const sorted = keys.map((address) => {
 		const e = current.get(address);
 		if (e === undefined) return ours.get(address) as Entry;
-		if (typeof e !== "number")
-			return toEntry(address, e, held(address, e.start) ? "surge" : null);
-		const start = plain.start[e] as number;
-		return plain.entry(store, order, e, address, held(address, start));
+		return held(address, e.firstBounce)
+			? { ...e, listed: false, hold: "surge" as const }
+			: e;
 	});
 	return { entries: sorted, surge, future };
 }
@@ -267,52 +267,13 @@ function plainHistory(
 	return true;
 }
 
-/** The current episodes of plain histories, in columns by address id. */
-class PlainEpisodes {
-	readonly number: Int32Array;
-	readonly start: Float64Array;
-	readonly lastBounce: Float64Array;
-	readonly until: Float64Array;
-	/** The episode's failures: `order[first, to)`. */
-	readonly first: Int32Array;
-	readonly to: Int32Array;
-	constructor(size: number) {
-		this.number = new Int32Array(size);
-		this.start = new Float64Array(size);
-		this.lastBounce = new Float64Array(size);
-		this.until = new Float64Array(size);
-		this.first = new Int32Array(size);
-		this.to = new Int32Array(size);
-	}
-	entry(
-		store: FailureStore,
-		order: Int32Array,
-		id: number,
-		address: string,
-		held: boolean,
-	): Entry {
-		const to = this.to[id] as number;
-		return {
-			address,
-			listed: !held,
-			hold: held ? "surge" : null,
-			domains: domainsAt(store, order, this.first[id] as number, to),
-			cause: CAUSES[store.cause[order[to - 1] as number] as number] as Cause,
-			firstBounce: this.start[id] as number,
-			lastBounce: this.lastBounce[id] as number,
-			episode: this.number[id] as number,
-			until: this.until[id] as number,
-		};
-	}
-}
-
 /**
  * episodes() on the columns of a plain history (plainHistory), without an object per
- * failure or episode: the starts the surge breaker counts, and the current episode
- * when there is one (true; kept in `plain`). No failure is ours, so no sender-side
+ * failure or past episode: the starts the surge breaker counts, and the map entry of
+ * the current episode when there is one. No failure is ours, so no sender-side
  * episode either.
  */
-function plainEpisodes(
+function plainEntry(
 	store: FailureStore,
 	order: Int32Array,
 	from: number,
@@ -320,9 +281,8 @@ function plainEpisodes(
 	id: number,
 	now: number,
 	policy: WindowPolicy,
-	plain: PlainEpisodes,
 	starts: Starts,
-): boolean {
+): Entry | undefined {
 	const { at, domain } = store;
 	let number = 0;
 	let first = from;
@@ -343,14 +303,18 @@ function plainEpisodes(
 		until = t + windowDays(number, policy) * DAY_MS;
 	}
 	starts.push(start, domain[order[first] as number] as number);
-	if (!(now < until)) return false;
-	plain.number[id] = number;
-	plain.start[id] = start;
-	plain.lastBounce[id] = lastBounce;
-	plain.until[id] = until;
-	plain.first[id] = first;
-	plain.to[id] = to;
-	return true;
+	if (!(now < until)) return undefined;
+	return {
+		address: store.addresses.text(id),
+		listed: true,
+		hold: null,
+		domains: domainsAt(store, order, first, to),
+		cause: CAUSES[store.cause[order[to - 1] as number] as number] as Cause,
+		firstBounce: start,
+		lastBounce,
+		episode: number,
+		until,
+	};
 }
 
 /** The distinct report domains of the failures `order[from, to)`, sorted. */
