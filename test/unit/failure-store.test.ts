@@ -1,0 +1,154 @@
+import { describe, expect, test } from "bun:test";
+import { CAUSES, type Cause, DEFAULT_CAUSES } from "../../src/policy/cause.ts";
+import {
+	DAY_MS,
+	type Failure,
+	type WindowPolicy,
+} from "../../src/policy/window.ts";
+import { evaluate } from "../../src/table/evaluate.ts";
+import { FailureStore, Interner } from "../../src/table/failure-store.ts";
+
+const NOW = Date.UTC(2026, 11, 6, 12);
+const POLICY: WindowPolicy = {
+	days: 30,
+	maxDays: 90,
+	healDays: 180,
+	causes: DEFAULT_CAUSES,
+};
+
+/** mulberry32: the same histories on every run. */
+function random(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+describe("Interner", () => {
+	test("finds each string by its bytes, through growth, and makes its text once", () => {
+		const interner = new Interner();
+		const words = Array.from({ length: 5000 }, (_, i) => `w${i}@example.net`);
+		words.push("ümlaut@example.net", "");
+		const ids = words.map((w) => interner.intern(w));
+		expect(new Set(ids).size).toBe(words.length);
+		expect(words.map((w) => interner.intern(w))).toEqual(ids);
+		expect(words.map((w) => interner.findText(w))).toEqual(ids);
+		expect(ids.map((id) => interner.text(id))).toEqual(words);
+		expect(interner.text(ids[0] as number)).toBe(
+			interner.text(ids[0] as number),
+		);
+		expect(interner.findText("w5000@example.net")).toBe(-1);
+		const bytes = Buffer.from('["w17@example.net"]');
+		expect(
+			interner.find(bytes, 2, bytes.length - 2, hashOf("w17@example.net")),
+		).toBe(ids[17] as number);
+	});
+});
+
+function hashOf(text: string): number {
+	let h = 0x811c9dc5;
+	for (const b of Buffer.from(text)) h = Math.imul(h ^ b, 0x01000193);
+	return h | 0;
+}
+
+describe("FailureStore.byAddress", () => {
+	test("lists each address's older history first, each group in the order added", () => {
+		const store = new FailureStore();
+		const f = (at: number): Failure => ({
+			at,
+			domain: "example.org",
+			cause: "recipient",
+		});
+		store.add("a@example.net", f(5));
+		store.add("b@example.net", f(6));
+		store.add("a@example.net", f(7));
+		store.add("a@example.net", f(1), true);
+		store.add("b@example.net", f(2), true);
+		store.add("a@example.net", f(3), true);
+		const { offsets, order } = store.byAddress();
+		const ats = (id: number) =>
+			[...order.subarray(offsets[id], offsets[id + 1])].map((i) => store.at[i]);
+		expect(ats(0)).toEqual([1, 3, 5, 7]);
+		expect(ats(1)).toEqual([2, 6]);
+		expect(store.has("a@example.net")).toBe(true);
+		expect(store.has("c@example.net")).toBe(false);
+	});
+});
+
+/** Random histories with everything evaluate() treats apart: ours, expiries, disorder, the future. */
+function histories(seed: number): Map<string, Failure[]> {
+	const next = random(seed);
+	const pick = <T>(list: readonly T[]): T =>
+		list[Math.floor(next() * list.length)] as T;
+	const out = new Map<string, Failure[]>();
+	for (let a = 0; a < 150; a++) {
+		const n = 1 + Math.floor(next() * 6);
+		let at = NOW - Math.floor(next() * 300 * DAY_MS);
+		const list: Failure[] = [];
+		for (let i = 0; i < n; i++) {
+			list.push({
+				at,
+				domain: pick(["a.example", "b.example", "c.example", "unknown"]),
+				cause: next() < 0.8 ? "recipient" : (pick(CAUSES) as Cause),
+				expired: next() < 0.08,
+			});
+			// mostly in time order, now and then back in time, rarely into the future
+			at += Math.floor((next() - 0.1) * (next() < 0.15 ? 150 : 60) * DAY_MS);
+		}
+		// several failures of one DSN share its time and report domain
+		if (next() < 0.1) list.push({ ...(list[0] as Failure) });
+		out.set(`r${a}@m${a % 7}.example`, list);
+	}
+	return out;
+}
+
+describe("evaluate's plain path", () => {
+	// A release at -Infinity forgets nothing, but sends every address down the general
+	// path (an object per failure, episodes() itself): both paths must agree on all.
+	for (let seed = 1; seed <= 25; seed++)
+		test(`gives what the general path gives (histories ${seed})`, () => {
+			const failures = histories(seed);
+			const surge = { min: 2, factor: 2, confirmedAt: 0 };
+			const options = { clock: NOW + 3 * DAY_MS };
+			// a short healing period in every other run: counts that start again
+			const policy =
+				seed % 2 === 0 ? { ...POLICY, maxDays: 60, healDays: 20 } : POLICY;
+			const plain = evaluate(failures, NOW, policy, surge, new Map(), options);
+			const general = evaluate(
+				failures,
+				NOW,
+				policy,
+				surge,
+				new Map([...failures.keys()].map((a) => [a, -Infinity])),
+				options,
+			);
+			expect(plain).toEqual(general);
+			expect(plain.entries.length).toBeGreaterThan(10);
+		});
+
+	test("the surge breaker counts the same messages on both paths", () => {
+		// a burst of new addresses today, each its own DSN, trips the breaker
+		const failures = new Map<string, Failure[]>();
+		for (let i = 0; i < 30; i++)
+			failures.set(`new${i}@example.net`, [
+				{ at: NOW - i * 1000, domain: `d${i}.example`, cause: "recipient" },
+			]);
+		const surge = { min: 5, factor: 5, confirmedAt: 0 };
+		const plain = evaluate(failures, NOW, POLICY, surge);
+		const general = evaluate(
+			failures,
+			NOW,
+			POLICY,
+			surge,
+			new Map([...failures.keys()].map((a) => [a, -Infinity])),
+		);
+		expect(plain.surge.tripped).toBe(true);
+		expect(plain.surge.today).toBe(30);
+		expect(plain.entries.every((e) => e.hold === "surge")).toBe(true);
+		expect(plain).toEqual(general);
+	});
+});
