@@ -20,7 +20,7 @@ import { checkPrunable, pruneDataDir } from "../state/prune.ts";
 import { readRegular } from "../state/safe-fs.ts";
 import { type Evaluation, evaluate } from "../table/evaluate.ts";
 import { futureKey, news, sameState, type Warning } from "../table/news.ts";
-import { FORMATS, type Format, render } from "../table/render.ts";
+import { FORMATS, type Format, renderChunks } from "../table/render.ts";
 
 /** The original tool's MIN_AGE bounds: give the receiver a real chance to fix it. */
 const MAX_DAYS = 90;
@@ -408,9 +408,12 @@ export default defineCommand({
 					"ENOENT",
 				);
 			const { evaluation, skipped } = evaluateAt(now, inUse);
-			const text = render(evaluation, format, { accessAction: action, now });
-			if (args.output) writeFileAtomic(args.output, text);
-			else process.stdout.write(text);
+			const map = renderChunks(evaluation, format, {
+				accessAction: action,
+				now,
+			});
+			if (args.output) writeFileAtomic(args.output, map);
+			else for (const piece of map) process.stdout.write(piece);
 			const all = [...warnings(evaluation, dirs), ...skipped];
 			// --now looks at another day: every warning is said, nothing is remembered
 			const told =

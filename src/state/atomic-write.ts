@@ -23,7 +23,10 @@ import {
  * is created new (O_EXCL, O_NOFOLLOW): a link planted under its name is never
  * followed (attack 13), and only that new file is handed to the directory's owner.
  */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(
+	file: string,
+	text: string | readonly string[],
+): void {
 	let temp: string | undefined;
 	try {
 		const existing = lstatOptional(file);
@@ -42,9 +45,13 @@ export function writeFileAtomic(file: string, text: string): void {
 			);
 		try {
 			giveToDirOwner(fd, statSync(dirname(file)));
-			const data = new TextEncoder().encode(text);
-			let offset = 0;
-			while (offset < data.length) offset += writeSync(fd, data, offset);
+			// piece by piece (render's chunks): never the whole map encoded at once
+			const encoder = new TextEncoder();
+			for (const piece of typeof text === "string" ? [text] : text) {
+				const data = encoder.encode(piece);
+				let offset = 0;
+				while (offset < data.length) offset += writeSync(fd, data, offset);
+			}
 			fsyncSync(fd);
 		} finally {
 			closeSync(fd);

@@ -27,6 +27,18 @@ export function render(
 	format: Format,
 	options: RenderOptions,
 ): string {
+	return renderChunks(evaluation, format, options).join("");
+}
+
+/**
+ * render() in pieces of CHUNK_LINES lines, to be written one after the other:
+ * a map of a million lines is never one string, nor encoded all at once.
+ */
+export function renderChunks(
+	evaluation: Evaluation,
+	format: Format,
+	options: RenderOptions,
+): string[] {
 	switch (format) {
 		case "transport":
 			return lines(evaluation.entries, (e) => `discard:${reason(e)}`);
@@ -36,12 +48,23 @@ export function render(
 				(e) => `${options.accessAction} ${reason(e)}`,
 			);
 		case "list":
-			return listedOf(evaluation.entries)
-				.map((e) => `${listItem(e.address)}\n`)
-				.join("");
+			return chunked(
+				listedOf(evaluation.entries).map((e) => `${listItem(e.address)}\n`),
+			);
 		case "json":
-			return `${JSON.stringify(toJson(evaluation, options.now), null, 2)}\n`;
+			return [`${JSON.stringify(toJson(evaluation, options.now), null, 2)}\n`];
 	}
+}
+
+/** Lines per piece of renderChunks: about 100 KB of a transport map. */
+const CHUNK_LINES = 1024;
+
+/** Lines joined into pieces of CHUNK_LINES. */
+function chunked(all: readonly string[]): string[] {
+	const out: string[] = [];
+	for (let i = 0; i < all.length; i += CHUNK_LINES)
+		out.push(all.slice(i, i + CHUNK_LINES).join(""));
+	return out;
 }
 
 /** An address a map cannot hold without matching another one is never listed. */
@@ -55,8 +78,10 @@ function listedOf(entries: readonly Entry[]): Entry[] {
  * indexed maps (`user+ext@domain`, then `user@domain`) is stopped where the map is used
  * (README, "Outputs"): the key here is only ever the whole address that bounced.
  */
-function lines(entries: readonly Entry[], value: (e: Entry) => string) {
-	const out: string[] = [];
+function lines(
+	entries: readonly Entry[],
+	value: (e: Entry) => string,
+): string[] {
 	// entries come sorted by address: while every listed address is a plain key (its
 	// only key, never held), the lines are in key order already and need no sort
 	let previous = "";
@@ -65,9 +90,19 @@ function lines(entries: readonly Entry[], value: (e: Entry) => string) {
 		if (!plainKey(e.address) || !(e.address > previous))
 			return sortedLines(listedOf(entries), value);
 		previous = e.address;
-		out.push(`${e.address} ${value(e)}\n`);
 	}
-	return out.join("");
+	const out: string[] = [];
+	let piece: string[] = [];
+	for (const e of entries) {
+		if (!e.listed) continue;
+		piece.push(`${e.address} ${value(e)}\n`);
+		if (piece.length === CHUNK_LINES) {
+			out.push(piece.join(""));
+			piece = [];
+		}
+	}
+	if (piece.length > 0) out.push(piece.join(""));
+	return out;
 }
 
 function sortedLines(entries: readonly Entry[], value: (e: Entry) => string) {
@@ -75,7 +110,7 @@ function sortedLines(entries: readonly Entry[], value: (e: Entry) => string) {
 		mapKeys(e.address).map((key) => [key, value(e)] as const),
 	);
 	out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-	return out.map(([key, v]) => `${key} ${v}\n`).join("");
+	return chunked(out.map(([key, v]) => `${key} ${v}\n`));
 }
 
 /**
