@@ -13,18 +13,21 @@ export class Interner {
 	private starts = new Int32Array(1024);
 	private lengths = new Int32Array(1024);
 	private hashes = new Int32Array(1024);
-	private slots = new Int32Array(2048).fill(-1);
+	/** Open addressing: pairs [id, hash], an id of -1 for a free slot. */
+	private slots = new Int32Array(2 * 2048).fill(-1);
 	private texts: (string | undefined)[] = [];
 	size = 0;
 
 	/** The id of `bytes[start, end)` (hashed by hashBytes), or -1. */
 	find(bytes: Uint8Array, start: number, end: number, hash: number): number {
-		const mask = this.slots.length - 1;
+		// a slot is [id, hash]: a miss, the common case for older history, reads one
+		const slots = this.slots;
+		const mask = (slots.length >> 1) - 1;
 		const length = end - start;
 		for (let i = hash & mask; ; i = (i + 1) & mask) {
-			const id = this.slots[i] as number;
+			const id = slots[2 * i] as number;
 			if (id < 0) return -1;
-			if (this.hashes[id] === hash && this.lengths[id] === length) {
+			if (slots[2 * i + 1] === hash && this.lengths[id] === length) {
 				const at = this.starts[id] as number;
 				let same = true;
 				for (let k = 0; k < length; k++)
@@ -66,7 +69,7 @@ export class Interner {
 		this.hashes[id] = hash;
 		this.used += length;
 		this.texts.push(text);
-		if (this.size * 2 > this.slots.length) this.rehash();
+		if (this.size * 2 > this.slots.length >> 1) this.rehash();
 		else this.place(id, this.slots);
 		return id;
 	}
@@ -100,10 +103,12 @@ export class Interner {
 	}
 
 	private place(id: number, slots: Int32Array): void {
-		const mask = slots.length - 1;
-		let i = (this.hashes[id] as number) & mask;
-		while ((slots[i] as number) >= 0) i = (i + 1) & mask;
-		slots[i] = id;
+		const mask = (slots.length >> 1) - 1;
+		const hash = this.hashes[id] as number;
+		let i = hash & mask;
+		while ((slots[2 * i] as number) >= 0) i = (i + 1) & mask;
+		slots[2 * i] = id;
+		slots[2 * i + 1] = hash;
 	}
 
 	private rehash(): void {
