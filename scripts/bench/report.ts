@@ -27,7 +27,8 @@ export function ms(value: number | undefined): string {
 
 export function mb(value: number | undefined): string {
 	if (value === undefined || Number.isNaN(value)) return "n/a";
-	return `${value.toFixed(value < 100 ? 1 : 0)} MB`;
+	// GNU time's %M is KiB: the figures are MiB, as the targets are
+	return `${value.toFixed(value < 100 ? 1 : 0)} MiB`;
 }
 
 /** `a / b` as "2.3x"; n/a when either is missing. */
