@@ -88,7 +88,7 @@ export function evaluate(
 	// each address's current episode as its map entry, made in the order of the
 	// store (its columns read in order); held back by the surge breaker below
 	const current = new Map<string, Entry>();
-	const starts = new Starts(startsFrom);
+	const starts = new Starts(startsFrom, store.domains.size);
 	const senderSide: Entry[] = [];
 	const future: FutureRecord[] = [];
 	const { offsets, order } = store.byAddress();
@@ -210,8 +210,14 @@ class Starts {
 	at = new Float64Array(1024);
 	domain = new Int32Array(1024);
 	length = 0;
-	/** Only starts after `from` are kept: no older one counts (measureSurge). */
-	constructor(private readonly from: number) {}
+	/**
+	 * Only starts after `from` are kept: no older one counts (measureSurge). Domain
+	 * ids are below `domains`.
+	 */
+	constructor(
+		private readonly from: number,
+		readonly domains: number,
+	) {}
 	push(at: number, domain: number): void {
 		if (!(at > this.from)) return;
 		if (this.length === this.at.length) {
@@ -404,16 +410,16 @@ function measureSurge(starts: Starts, now: number, policy: SurgePolicy): Surge {
 function messages(starts: Starts, from: number, to: number): number {
 	// a domain's first start; another time of the same domain is rarer (one DSN, one
 	// report domain): those pairs go in a set of their own
-	const first = new Map<number, number>();
+	const first = new Float64Array(starts.domains).fill(Number.NaN);
 	let others: Set<string> | undefined;
 	let count = 0;
 	for (let i = 0; i < starts.length; i++) {
 		const t = starts.at[i] as number;
 		if (!(t > from && t <= to)) continue;
 		const domain = starts.domain[i] as number;
-		const at = first.get(domain);
-		if (at === undefined) {
-			first.set(domain, t);
+		const at = first[domain] as number;
+		if (Number.isNaN(at)) {
+			first[domain] = t;
 			count++;
 		} else if (at !== t) {
 			others ??= new Set();
