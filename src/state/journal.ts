@@ -548,6 +548,7 @@ export function readJournal(
 	const firstDay = dayOf(from) ?? "";
 	const lastDay = dayOf(to) ?? "99999999";
 	const span: Span = { from, to, toIncluded, older };
+	const read = older ? readOlderEntry : readRecentEntry;
 	for (const day of dayFiles(dataDir)) {
 		if (day < firstDay || day > lastDay) continue;
 		const path = join(dir, day);
@@ -559,7 +560,7 @@ export function readJournal(
 				(bytes, start, end, _, ended) => {
 					// an ingest may be appending this very line: it counts from the next run
 					if (start === end || !ended) return;
-					if (!readEntry(bytes, start, end, store, span)) {
+					if (!read(bytes, start, end, store, span)) {
 						stats.garbled++;
 						stats.example ??= path;
 					}
@@ -636,22 +637,25 @@ function plainAddressBytes(
 	return atom > 0 && plainDomainBytes(bytes, at + 1, end);
 }
 
+/** Where readFields found the fields of a journal line (one line at a time). */
+const F = {
+	at: 0,
+	causeStart: 0,
+	causeEnd: 0,
+	domainStart: 0,
+	domainEnd: 0,
+	addressStart: 0,
+	addressEnd: 0,
+	expired: false,
+};
+
 /**
- * One journal line into the store: `[at,"cause","domain","address"]` read in place,
- * as JSON.stringify wrote it (an integer time, strings without escapes); anything
- * else goes through JSON.parse. False when the line is no valid failure.
+ * The fields of `[at,"cause","domain","address"]` (or `...,"address",1]`, an expiry)
+ * read in place into F, as JSON.stringify wrote them: an integer time and strings
+ * without escapes. False for anything else.
  */
-function readEntry(
-	bytes: Buffer,
-	start: number,
-	end: number,
-	store: FailureStore,
-	span: Span,
-): boolean {
-	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d)
-		return slowEntry(bytes, start, end, store, span);
-	// older history: most lines name an address not wanted, told from the line's end
-	if (span.older && unwantedAtEnd(bytes, start, end, store)) return true;
+function readFields(bytes: Buffer, start: number, end: number): boolean {
+	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d) return false;
 	let i = start + 1;
 	let at = 0;
 	for (; i < end && i - start <= 15; i++) {
@@ -660,15 +664,13 @@ function readEntry(
 		at = at * 10 + (c - 0x30);
 	}
 	if (i === start + 1 || bytes[i] !== 0x2c || bytes[i + 1] !== QUOTE)
-		return slowEntry(bytes, start, end, store, span);
+		return false;
 	const causeStart = i + 2;
 	const causeEnd = stringEnd(bytes, causeStart, end);
-	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c)
-		return slowEntry(bytes, start, end, store, span);
+	if (causeEnd < 0 || bytes[causeEnd + 1] !== 0x2c) return false;
 	const domainStart = causeEnd + 3;
 	const domainEnd = stringEnd(bytes, domainStart, end);
-	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c)
-		return slowEntry(bytes, start, end, store, span);
+	if (domainEnd < 0 || bytes[domainEnd + 1] !== 0x2c) return false;
 	const addressStart = domainEnd + 3;
 	const addressEnd = stringEnd(bytes, addressStart, end);
 	// `"]` ends a failure, `",1]` an expiry
@@ -676,18 +678,41 @@ function readEntry(
 		addressEnd === end - 4 &&
 		bytes[end - 3] === 0x2c &&
 		bytes[end - 2] === 0x31;
-	if (addressEnd !== end - 2 && !expired)
+	if (addressEnd !== end - 2 && !expired) return false;
+	F.at = at;
+	F.causeStart = causeStart;
+	F.causeEnd = causeEnd;
+	F.domainStart = domainStart;
+	F.domainEnd = domainEnd;
+	F.addressStart = addressStart;
+	F.addressEnd = addressEnd;
+	F.expired = expired;
+	return true;
+}
+
+/**
+ * One journal line of the recent failures into the store, its fields read in place
+ * (readFields); any other form goes through JSON.parse. False when the line is no
+ * valid failure.
+ */
+function readRecentEntry(
+	bytes: Buffer,
+	start: number,
+	end: number,
+	store: FailureStore,
+	span: Span,
+): boolean {
+	if (!readFields(bytes, start, end))
 		return slowEntry(bytes, start, end, store, span);
+	const { at, addressStart, addressEnd } = F;
 	const addresses = store.addresses;
 	const ascii = asciiBytes(bytes, addressStart, addressEnd);
 	const hash = ascii ? hashBytes(bytes, addressStart, addressEnd) : 0;
 	let address = ascii
 		? addresses.find(bytes, addressStart, addressEnd, hash)
 		: addresses.findText(bytes.toString("utf8", addressStart, addressEnd));
-	// older history only for the addresses the recent failures name
-	if (span.older && address < 0) return true;
-	const cause = causeIndex(bytes, causeStart, causeEnd);
-	const domain = domainId(bytes, domainStart, domainEnd, store);
+	const cause = causeIndex(bytes, F.causeStart, F.causeEnd);
+	const domain = domainId(bytes, F.domainStart, F.domainEnd, store);
 	if (cause < 0 || domain < 0) return false;
 	if (address < 0) {
 		// not seen yet: checked once, added only when it counts
@@ -702,14 +727,47 @@ function readEntry(
 				? addresses.add(bytes, addressStart, addressEnd, hash, text)
 				: addresses.intern(text);
 	} else if (!within(at, span)) return true;
-	store.push(
-		address,
-		at,
-		cause,
-		domain,
-		(expired ? FailureStore.EXPIRED : 0) |
-			(span.older ? FailureStore.OLDER : 0),
-	);
+	store.push(address, at, cause, domain, F.expired ? FailureStore.EXPIRED : 0);
+	return true;
+}
+
+/**
+ * readRecentEntry for older history: only a line of an address already stored counts
+ * (the store holds only valid ones), and most lines are told apart from their end.
+ */
+function readOlderEntry(
+	bytes: Buffer,
+	start: number,
+	end: number,
+	store: FailureStore,
+	span: Span,
+): boolean {
+	if (unwantedAtEnd(bytes, start, end, store)) return true;
+	if (!readFields(bytes, start, end))
+		return slowEntry(bytes, start, end, store, span);
+	const { addressStart, addressEnd } = F;
+	const address = asciiBytes(bytes, addressStart, addressEnd)
+		? store.addresses.find(
+				bytes,
+				addressStart,
+				addressEnd,
+				hashBytes(bytes, addressStart, addressEnd),
+			)
+		: store.addresses.findText(
+				bytes.toString("utf8", addressStart, addressEnd),
+			);
+	if (address < 0) return true;
+	const cause = causeIndex(bytes, F.causeStart, F.causeEnd);
+	const domain = domainId(bytes, F.domainStart, F.domainEnd, store);
+	if (cause < 0 || domain < 0) return false;
+	if (within(F.at, span))
+		store.push(
+			address,
+			F.at,
+			cause,
+			domain,
+			FailureStore.OLDER | (F.expired ? FailureStore.EXPIRED : 0),
+		);
 	return true;
 }
 
@@ -726,7 +784,8 @@ function unwantedAtEnd(
 	store: FailureStore,
 ): boolean {
 	const c = bytes[start + 1] as number;
-	if (c < 0x30 || c > 0x39) return false;
+	if (bytes[start] !== 0x5b || bytes[end - 1] !== 0x5d || c < 0x30 || c > 0x39)
+		return false;
 	let last = end - 2;
 	if (bytes[last] === 0x31 && bytes[last - 1] === 0x2c) last -= 2;
 	if (bytes[last] !== QUOTE) return false;
