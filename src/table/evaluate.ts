@@ -99,6 +99,17 @@ export function evaluate(
 		plainCause[c] = policy.causes.has(cause) && cause !== "sender" ? 1 : 0;
 	}
 	const limit = Math.min(now, clock);
+	const context: General = {
+		store,
+		order,
+		now,
+		clock,
+		policy,
+		releases,
+		options,
+		starts,
+		future,
+	};
 	for (let id = 0; id < store.addresses.size; id++) {
 		const from = offsets[id] as number;
 		const to = offsets[id + 1] as number;
@@ -112,39 +123,9 @@ export function evaluate(
 			continue;
 		}
 		const address = store.addresses.text(id);
-		const recorded: Failure[] = [];
-		for (let k = from; k < to; k++)
-			recorded.push(store.failure(order[k] as number));
-		// a record dated after the clock counts from when it was first seen (issue 13):
-		// a clock that ran ahead must not keep an address listed until that date
-		const all = anyAfter(recorded, clock)
-			? recorded.map((f) => {
-					if (f.at <= clock) return f;
-					const countsAs = Math.min(
-						options.firstSeen?.(address, f.at) ?? now,
-						now,
-					);
-					future.push({ address, at: f.at, countsAs });
-					return { ...f, at: countsAs };
-				})
-			: recorded;
-		const released = releases.get(address) ?? Number.NEGATIVE_INFINITY;
-		const list = repeatedExpiries(
-			allWithin(all, released, now)
-				? all
-				: all.filter((f) => f.at > released && f.at <= now),
-			policy,
-		);
-		const found = episodes(list, policy);
-		for (const e of found)
-			starts.push(e.start, store.domains.findText(startDomain(e, list)));
-		const last = found[found.length - 1];
-		if (last && now < last.until)
-			current.set(address, toEntry(address, last, null));
-		else {
-			const ours = senderSideEpisode(list, now, policy);
-			if (ours) senderSide.push(toEntry(address, ours, "sender-side"));
-		}
+		const found = generalEntry(address, from, to, context);
+		if (found?.hold === null) current.set(address, found);
+		else if (found) senderSide.push(found);
 	}
 	const surge = measureSurge(starts, now, surgePolicy);
 	future.sort((a, b) => a.at - b.at);
@@ -167,6 +148,73 @@ export function evaluate(
 			: e;
 	});
 	return { entries: sorted, surge, future };
+}
+
+/** What generalEntry needs of evaluate(), and where it adds starts and future records. */
+interface General {
+	readonly store: FailureStore;
+	readonly order: Int32Array;
+	readonly now: number;
+	readonly clock: number;
+	readonly policy: WindowPolicy;
+	readonly releases: ReadonlyMap<string, number>;
+	readonly options: EvaluateOptions;
+	readonly starts: Starts;
+	readonly future: FutureRecord[];
+}
+
+/**
+ * An address's map entry from its failures `order[from, to)` as objects, through
+ * episodes(): for what the plain path leaves (a release, a record dated ahead, an
+ * expiry, our own failures, a cause not counted, failures out of order). The entry of
+ * its current episode (hold null), else of its sender-side episode, else undefined.
+ */
+function generalEntry(
+	address: string,
+	from: number,
+	to: number,
+	{
+		store,
+		order,
+		now,
+		clock,
+		policy,
+		releases,
+		options,
+		starts,
+		future,
+	}: General,
+): Entry | undefined {
+	const recorded: Failure[] = [];
+	for (let k = from; k < to; k++)
+		recorded.push(store.failure(order[k] as number));
+	// a record dated after the clock counts from when it was first seen (issue 13):
+	// a clock that ran ahead must not keep an address listed until that date
+	const all = anyAfter(recorded, clock)
+		? recorded.map((f) => {
+				if (f.at <= clock) return f;
+				const countsAs = Math.min(
+					options.firstSeen?.(address, f.at) ?? now,
+					now,
+				);
+				future.push({ address, at: f.at, countsAs });
+				return { ...f, at: countsAs };
+			})
+		: recorded;
+	const released = releases.get(address) ?? Number.NEGATIVE_INFINITY;
+	const list = repeatedExpiries(
+		allWithin(all, released, now)
+			? all
+			: all.filter((f) => f.at > released && f.at <= now),
+		policy,
+	);
+	const found = episodes(list, policy);
+	for (const e of found)
+		starts.push(e.start, store.domains.findText(startDomain(e, list)));
+	const last = found[found.length - 1];
+	if (last && now < last.until) return toEntry(address, last, null);
+	const ours = senderSideEpisode(list, now, policy);
+	return ours && toEntry(address, ours, "sender-side");
 }
 
 // Plain loops, not closures: evaluate() runs them for every address (no allocation).
