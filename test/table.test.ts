@@ -18,7 +18,7 @@ import { DAY_MS } from "../src/policy/window.ts";
 import { readDomainFiles } from "../src/state/data-dir.ts";
 import { collectFailures } from "../src/table/collect.ts";
 import { evaluate } from "../src/table/evaluate.ts";
-import { render } from "../src/table/render.ts";
+import { type Format, render } from "../src/table/render.ts";
 import { listDir, run, runAsync, tempDataDir } from "./support/cli.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures");
@@ -210,7 +210,11 @@ const POLICY = {
 } as const;
 
 /** The map as table computed it before the journal: every domain file, read whole. */
-function mapWithoutJournal(dir: string, now: number): string {
+function mapWithoutJournal(
+	dir: string,
+	now: number,
+	format: Format = "transport",
+): string {
 	const lookBack = now - (POLICY.maxDays + POLICY.healDays) * DAY_MS;
 	return render(
 		evaluate(
@@ -219,7 +223,7 @@ function mapWithoutJournal(dir: string, now: number): string {
 			POLICY,
 			{ min: 20, factor: 5, confirmedAt: Number.NEGATIVE_INFINITY },
 		),
-		"transport",
+		format,
 		{ accessAction: "REJECT", now },
 	);
 }
@@ -357,6 +361,65 @@ describe("the journal", () => {
 			"py@example.com discard:report for original.example bounced",
 		);
 		expect(r.stdout).toBe(mapWithoutJournal(dir, now));
+	});
+
+	test("300 days of many addresses: the journal's map is the full scan's, line for line, in every format", () => {
+		// older history for recent addresses, addresses only in the past, UTF-8 local
+		// parts, our own failures, expiries, several records of one DSN, garbage lines:
+		// every path of reading the journal (src/state/journal.ts) against the scan
+		const dir = tempDataDir();
+		mkdirSync(join(dir, "domains"));
+		const at = Date.parse("2026-12-01T12:00:00Z");
+		let seed = 7;
+		const next = () => {
+			seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+			return seed / 2 ** 32;
+		};
+		const files = new Map<string, string[]>();
+		for (let a = 0; a < 400; a++) {
+			const local =
+				a % 13 === 0 ? `ümlaut${a}` : a % 7 === 0 ? `Rua.${a}+x` : `rua${a}`;
+			const address = `${local}@m${a % 17}.example`;
+			let time = at - Math.floor(next() * 300) * DAY_MS;
+			for (let n = 1 + Math.floor(next() * 5); n > 0; n--) {
+				const domain = `r${Math.floor(next() * 60)}.example`;
+				const record: Record<string, string> = {
+					action: "failed",
+					orig_rcpt: address,
+					status: next() < 0.1 ? "5.4.7" : "5.1.1",
+					diag_code:
+						next() < 0.1
+							? "smtp; 550 5.7.1 rejected by DMARC policy"
+							: "smtp; 550 5.1.1 user unknown",
+					report_domain: domain,
+					time: new Date(Math.min(time, at)).toISOString(),
+				};
+				const lines = files.get(domain) ?? [];
+				lines.push(JSON.stringify(record));
+				// one DSN of two recipients: the same time and report domain
+				if (next() < 0.1)
+					lines.push(
+						JSON.stringify({ ...record, orig_rcpt: `also${a}@m1.example` }),
+					);
+				if (next() < 0.02) lines.push('{"action": "failed", "orig_rc');
+				files.set(domain, lines);
+				time += Math.floor(next() * 80) * DAY_MS;
+			}
+		}
+		for (const [domain, lines] of files)
+			writeFileSync(join(dir, "domains", domain), `${lines.join("\n")}\n`);
+		const when = new Date(at).toISOString();
+		const rebuilt = run(["table", "--rebuild-journal", "--now", when, dir]);
+		const expected = mapWithoutJournal(dir, at);
+		expect(expected.split("\n").length).toBeGreaterThan(100);
+		expect(rebuilt.stdout).toBe(expected);
+		expect(run(["table", "--now", when, dir]).stdout).toBe(expected);
+		expect(expected).toMatch(/^ümlaut\d+@m\d+\.example discard:/m);
+		for (const format of ["access", "list", "json"] as const) {
+			const journal = run(["table", "--format", format, "--now", when, dir]);
+			expect(journal.status).toBe(0);
+			expect(journal.stdout).toBe(mapWithoutJournal(dir, at, format));
+		}
 	});
 
 	test("a data dir only the original tool wrote: the first run builds the journal", () => {
