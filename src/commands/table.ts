@@ -7,7 +7,8 @@ import { CAUSES, type Cause, DEFAULT_CAUSES } from "../policy/cause.ts";
 import { DAY_MS, parseInstant, type WindowPolicy } from "../policy/window.ts";
 import { writeFileAtomic } from "../state/atomic-write.ts";
 import { hasDomains } from "../state/data-dir.ts";
-import { type Loaded, loadFailures, STALE } from "../state/journal.ts";
+import { STALE } from "../state/journal.ts";
+import { type Loaded, loadFailures } from "../state/journal-read.ts";
 import {
 	confirmSurge,
 	readReleases,

@@ -3,8 +3,8 @@ import { CAUSES, type Cause } from "../policy/cause.ts";
 import type { Failure } from "../policy/window.ts";
 
 /**
- * Strings kept as their UTF-8 bytes in one arena and found by those bytes (FNV-1a,
- * open addressing): reading the journal looks an address or a domain up without
+ * Strings kept as their UTF-8 bytes in one arena and found by those bytes (a keyed
+ * hash, open addressing): reading the journal looks an address or a domain up without
  * making a string of it. A string is made on first use only (text), and kept.
  */
 export class Interner {
@@ -118,18 +118,70 @@ export class Interner {
 	}
 }
 
-/** FNV-1a, 32 bits. */
+/** This process's hash key: table's hash tables are not predictable from outside. */
+const KEY = globalThis.crypto.getRandomValues(new Uint32Array(2));
+const K0 = KEY[0] as number;
+const K1 = KEY[1] as number;
+
+/**
+ * HalfSipHash-1-3 of `bytes[start, end)` under this process's random key: SipHash's
+ * 32-bit variant (Aumasson; reference halfsiphash.c, one compression round, three
+ * finalization rounds). The journal's addresses come from DSNs anyone can send: a
+ * fixed hash (FNV, the runtime's own string hash) would let a sender pick thousands of
+ * colliding addresses and make every lookup of the open-addressing tables a scan.
+ */
 export function hashBytes(
 	bytes: Uint8Array,
 	start: number,
 	end: number,
 ): number {
-	let h = 0x811c9dc5;
-	for (let i = start; i < end; i++) {
-		h ^= bytes[i] as number;
-		h = Math.imul(h, 0x01000193);
+	let v0 = K0;
+	let v1 = K1;
+	let v2 = 0x6c796765 ^ K0;
+	let v3 = 0x74656462 ^ K1;
+	const words = end - ((end - start) & 3);
+	let i = start;
+	for (; i < words; i += 4) {
+		const m =
+			(bytes[i] as number) |
+			((bytes[i + 1] as number) << 8) |
+			((bytes[i + 2] as number) << 16) |
+			((bytes[i + 3] as number) << 24);
+		v3 ^= m;
+		// SIPROUND
+		v0 = (v0 + v1) | 0;
+		v1 = ((v1 << 5) | (v1 >>> 27)) ^ v0;
+		v0 = (v0 << 16) | (v0 >>> 16);
+		v2 = (v2 + v3) | 0;
+		v3 = ((v3 << 8) | (v3 >>> 24)) ^ v2;
+		v0 = (v0 + v3) | 0;
+		v3 = ((v3 << 7) | (v3 >>> 25)) ^ v0;
+		v2 = (v2 + v1) | 0;
+		v1 = ((v1 << 13) | (v1 >>> 19)) ^ v2;
+		v2 = (v2 << 16) | (v2 >>> 16);
+		v0 ^= m;
 	}
-	return h | 0;
+	// the last 0-3 bytes and the length (mod 256) in the top byte
+	let b = (end - start) << 24;
+	for (let k = 0; i + k < end; k++) b |= (bytes[i + k] as number) << (8 * k);
+	for (let round = 0; round < 4; round++) {
+		if (round === 0) v3 ^= b;
+		else if (round === 1) {
+			v0 ^= b;
+			v2 ^= 0xff;
+		}
+		v0 = (v0 + v1) | 0;
+		v1 = ((v1 << 5) | (v1 >>> 27)) ^ v0;
+		v0 = (v0 << 16) | (v0 >>> 16);
+		v2 = (v2 + v3) | 0;
+		v3 = ((v3 << 8) | (v3 >>> 24)) ^ v2;
+		v0 = (v0 + v3) | 0;
+		v3 = ((v3 << 7) | (v3 >>> 25)) ^ v0;
+		v2 = (v2 + v1) | 0;
+		v1 = ((v1 << 13) | (v1 >>> 19)) ^ v2;
+		v2 = (v2 << 16) | (v2 >>> 16);
+	}
+	return v1 ^ v3;
 }
 
 function grown<T extends Int32Array | Float64Array | Uint8Array>(array: T): T {

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { CAUSES, type Cause, DEFAULT_CAUSES } from "../../src/policy/cause.ts";
 import {
 	DAY_MS,
@@ -6,7 +8,13 @@ import {
 	type WindowPolicy,
 } from "../../src/policy/window.ts";
 import { evaluate } from "../../src/table/evaluate.ts";
-import { FailureStore, Interner } from "../../src/table/failure-store.ts";
+import {
+	FailureStore,
+	hashBytes,
+	Interner,
+} from "../../src/table/failure-store.ts";
+
+const STORE = join(import.meta.dir, "../../src/table/failure-store.ts");
 
 const NOW = Date.UTC(2026, 11, 6, 12);
 const POLICY: WindowPolicy = {
@@ -44,16 +52,47 @@ describe("Interner", () => {
 		expect(interner.findText("w5000@example.net")).toBe(-1);
 		const bytes = Buffer.from('["w17@example.net"]');
 		expect(
-			interner.find(bytes, 2, bytes.length - 2, hashOf("w17@example.net")),
+			interner.find(
+				bytes,
+				2,
+				bytes.length - 2,
+				hashBytes(bytes, 2, bytes.length - 2),
+			),
 		).toBe(ids[17] as number);
 	});
 });
 
-function hashOf(text: string): number {
-	let h = 0x811c9dc5;
-	for (const b of Buffer.from(text)) h = Math.imul(h ^ b, 0x01000193);
-	return h | 0;
-}
+describe("hashBytes", () => {
+	test("is keyed per process: a sender cannot pick addresses that collide", () => {
+		const text = "rua@example.net";
+		const bytes = Buffer.from(`"${text}"`);
+		const here = hashBytes(bytes, 1, bytes.length - 1);
+		expect(hashBytes(Buffer.from(text), 0, text.length)).toBe(here);
+		// the same bytes in two other processes: other keys, other hashes
+		const script = `import { hashBytes } from ${JSON.stringify(STORE)}; const b = Buffer.from(${JSON.stringify(text)}); console.log(hashBytes(b, 0, b.length));`;
+		const elsewhere = [0, 1].map(() =>
+			Number(
+				spawnSync(process.execPath, ["-e", script], {
+					encoding: "utf8",
+				}).stdout.trim(),
+			),
+		);
+		expect(elsewhere.every(Number.isInteger)).toBe(true);
+		expect(new Set([here, ...elsewhere]).size).toBe(3);
+	});
+
+	test("spreads similar addresses over the table: no slot group is crowded", () => {
+		// 1000 addresses that differ in one digit, into 4096 slots (the load Interner keeps)
+		const counts = new Map<number, number>();
+		for (let i = 0; i < 1000; i++) {
+			const b = Buffer.from(`rua${i}@example.net`);
+			const slot = hashBytes(b, 0, b.length) & 4095;
+			counts.set(slot, (counts.get(slot) ?? 0) + 1);
+		}
+		expect(Math.max(...counts.values())).toBeLessThanOrEqual(6);
+		expect(counts.size).toBeGreaterThan(800);
+	});
+});
 
 describe("FailureStore.byAddress", () => {
 	test("lists each address's older history first, each group in the order added", () => {

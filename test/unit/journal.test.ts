@@ -7,8 +7,9 @@ import {
 	writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { readJournal, scanDomainFiles } from "../../src/state/journal.ts";
+import { scanDomainFiles } from "../../src/state/journal.ts";
 import { forEachLine, newLineStats } from "../../src/state/journal-lines.ts";
+import { readJournal } from "../../src/state/journal-read.ts";
 import {
 	MAX_RECORD_LINE,
 	recordLine,
