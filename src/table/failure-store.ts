@@ -135,10 +135,21 @@ export function hashBytes(
 	start: number,
 	end: number,
 ): number {
-	let v0 = K0;
-	let v1 = K1;
-	let v2 = 0x6c796765 ^ K0;
-	let v3 = 0x74656462 ^ K1;
+	return halfSipHash13(bytes, start, end, K0, K1);
+}
+
+/** HalfSipHash-1-3 of `bytes[start, end)`, 32 bits, under the key (k0, k1). */
+export function halfSipHash13(
+	bytes: Uint8Array,
+	start: number,
+	end: number,
+	k0: number,
+	k1: number,
+): number {
+	let v0 = k0;
+	let v1 = k1;
+	let v2 = 0x6c796765 ^ k0;
+	let v3 = 0x74656462 ^ k1;
 	const words = end - ((end - start) & 3);
 	let i = start;
 	for (; i < words; i += 4) {
