@@ -144,6 +144,10 @@ export function buildConfig(options: CompileOptions) {
 		},
 		minify: true,
 		bytecode: true,
+		// the table command, citty, DKIM (mailauth) and the report XML reader in chunks of
+		// their own: an ingest loads none of them (about 0.5 ms of every run)
+		splitting: true,
+		format: "esm",
 		define: {
 			BUILD_COMMIT: JSON.stringify(options.commit ?? buildCommit()),
 		},
