@@ -144,6 +144,46 @@ export const SOURCE_PATCHES: readonly SourcePatch[] = [
 		],
 	},
 	{
+		// The parsed address fields, the decoded Message-ID, In-Reply-To and References
+		// and the parsed Date are not read (src/mail/message.ts reads headers, subject,
+		// text, html and attachments): not computed, so each parse runs neither the
+		// address parser nor Date parsing
+		name: "postal-mime: no fields we do not read",
+		path: "node_modules/postal-mime/dist/esm/postal-mime.js",
+		replace: [
+			["for (const key of ['from', 'sender']) {", "for (const key of []) {"],
+			[
+				`        for (const [key, camelKey] of [
+            ['delivered-to', 'deliveredTo'],
+            ['return-path', 'returnPath']
+        ]) {`,
+				"        for (const [key, camelKey] of []) {",
+			],
+			[
+				`        for (const [key, camelKey] of [
+            ['to', 'to'],
+            ['cc', 'cc'],
+            ['bcc', 'bcc'],
+            ['reply-to', 'replyTo']
+        ]) {`,
+				"        for (const [key, camelKey] of []) {",
+			],
+			[
+				`        for (const [key, camelKey] of [
+            ['subject', 'subject'],
+            ['message-id', 'messageId'],
+            ['in-reply-to', 'inReplyTo'],
+            ['references', 'references']
+        ]) {`,
+				"        for (const [key, camelKey] of [['subject', 'subject']]) {",
+			],
+			[
+				"let dateHeader = headers.find(line => line.key === 'date');",
+				"let dateHeader = undefined;",
+			],
+		],
+	},
+	{
 		// Each decoded part went through a Blob and back (Blob#arrayBuffer): its chunks
 		// are copied into one ArrayBuffer instead, strings as UTF-8 as a Blob encodes them
 		// (WHATWG File API §4.1, "process blob parts"); still returned as a promise
