@@ -144,6 +144,20 @@ export const SOURCE_PATCHES: readonly SourcePatch[] = [
 		],
 	},
 	{
+		// stripComments copies a structured header value one character at a time (each
+		// Content-Type, -Disposition and -Transfer-Encoding): hot enough that the JIT
+		// compiles it in every run. Without a "(" no comment can start, and every character
+		// is copied as it is: the value is returned as it is
+		name: "postal-mime: stripComments without a comment",
+		path: "node_modules/postal-mime/dist/esm/mime-node.js",
+		replace: [
+			[
+				"    stripComments(str) {\n",
+				"    stripComments(str) {\n        if (typeof str === 'string' && !str.includes('(')) {\n            return str;\n        }\n",
+			],
+		],
+	},
+	{
 		// The parsed address fields, the decoded Message-ID, In-Reply-To and References
 		// and the parsed Date are not read (src/mail/message.ts reads headers, subject,
 		// text, html and attachments): not computed, so each parse runs neither the

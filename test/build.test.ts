@@ -97,7 +97,8 @@ describe("source patches", () => {
 		'Content-Type: multipart/mixed; boundary="b"\r\n\r\npreamble\r\n--b',
 		"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
 		"caf=C3=A9 soft=\r\nbreak \r\r\n--b",
-		'Content-Type: application/octet-stream; name="x.bin"\r\nContent-Transfer-Encoding: base64\r\n',
+		"Content-Type: text/plain (a comment); charset=utf-8\r\n\r\nsecond text\r\n--b",
+		'Content-Type: application/octet-stream (a comment); name="x(1).bin"\r\nContent-Transfer-Encoding: base64 (encoded)\r\n',
 		"AAEC/wD+\r\nAQ==\r\n--b",
 		"Content-Type: message/rfc822\r\n\r\nSubject: inner\n\nbody \u00e9\n\n\n--b",
 		'Content-Type: application/gzip; name="r.xml.gz"\r\n\r\n\u0001\u0002 raw\r\n--b--\r\n\r\nepilogue',
@@ -146,7 +147,9 @@ Promise.all(inputs.map((input) => parseMessage(new Uint8Array(input)).then(summa
 				"application/gzip",
 			]);
 			expect(expected[1]?.parts[0]?.content).toBe("000102ff00fe01");
+			expect(expected[1]?.parts[0]?.filename).toBe("x(1).bin");
 			expect(expected[1]?.text).toContain("café soft");
+			expect(expected[1]?.text).toContain("second text");
 			expect(JSON.parse(run.stdout)).toEqual(expected);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
