@@ -443,7 +443,7 @@ runtime's exit and what its clock does not see (most of it the kernel tearing do
 pages the run touched). Memory is the other half of the time: the
 profile build touches ${binaryMiB.toFixed(1)} MiB more of the binary's pages than the floor
 (Bun's native code for the module loader, node:fs, the regular expression engine and its JIT,
-TextDecoder, Date parsing, promises: each runtime feature used once costs 0.3 to 1.3 MiB of
+TextDecoder, promises: each runtime feature used once costs 0.3 to 1.3 MiB of
 code pages) and a larger JavaScript heap, every page a fault. The 32 MiB target
 leaves ${(32 - floor.maxRssMb).toFixed(1)} MiB above the floor, and node:fs loaded alone takes
 ${(probeRssOf("node:fs") - floor.maxRssMb).toFixed(1)} MiB of it; Bun has no lighter file API that also runs
