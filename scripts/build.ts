@@ -200,7 +200,7 @@ export const SOURCE_PATCHES: readonly SourcePatch[] = [
 	{
 		// Each decoded part went through a Blob and back (Blob#arrayBuffer): its chunks
 		// are copied into one ArrayBuffer instead, strings as UTF-8 as a Blob encodes them
-		// (WHATWG File API §4.1, "process blob parts"); still returned as a promise
+		// (the File API's "process blob parts" algorithm); still returned as a promise
 		name: "postal-mime: part content without a Blob",
 		path: "node_modules/postal-mime/dist/esm/decode-strings.js",
 		replace: [
