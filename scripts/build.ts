@@ -206,8 +206,9 @@ export const SOURCE_PATCHES: readonly SourcePatch[] = [
 		replace: [
 			[
 				"export async function blobToArrayBuffer(blob) {",
-				`export function chunksToArrayBuffer(chunks) {
-    const parts = chunks.map(chunk => typeof chunk === 'string' ? textEncoder.encode(chunk) : ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : new Uint8Array(chunk));
+				`const lineFeed = new Uint8Array([0x0a]);
+export function chunksToArrayBuffer(chunks) {
+    const parts = chunks.map(chunk => chunk === '\\n' ? lineFeed : typeof chunk === 'string' ? textEncoder.encode(chunk) : ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : new Uint8Array(chunk));
     let size = 0;
     for (const part of parts) size += part.length;
     const out = new Uint8Array(size);
