@@ -58,6 +58,9 @@ export function openDataDir(dir: string): DirHandle {
 
 /** A sub-directory of the data dir, created (and given to its owner) when missing. */
 export function ensureSubdir(root: DirHandle, name: string): DirHandle {
+	// the common case first, without a failed call (an error costs every ingest): it is there
+	const there = openDir(root.at(name));
+	if (there) return there;
 	let created = false;
 	try {
 		mkdirSync(root.at(name), { mode: 0o755 });
@@ -89,23 +92,18 @@ export function appendLines(file: string, lines: readonly string[]): void {
 	throw new DataDirError(`${file} kept being replaced while appending`);
 }
 
-/** One append; false when the file was renamed away meanwhile. */
+/** One append; false when the file was renamed away or created by another ingest meanwhile. */
 function appendOnce(file: string, data: Uint8Array): boolean {
 	let fd: number | undefined;
 	try {
-		fd = createNew(file, 0o644, fs.O_APPEND);
-		if (fd !== undefined) giveToDirOwner(fd, statSync(dirname(file)));
-		else
-			try {
-				fd = openSync(
-					file,
-					fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK,
-				);
-			} catch (error) {
-				// renamed away (a prune) between our two opens: try again
-				if (errnoCode(error) === "ENOENT") return false;
-				throw error;
-			}
+		// the common case first, without a failed call (an error costs every ingest): the
+		// file is there; else it is created, or made by another ingest meanwhile: try again
+		fd = openToAppend(file);
+		if (fd === undefined) {
+			fd = createNew(file, 0o644, fs.O_APPEND);
+			if (fd === undefined) return false;
+			giveToDirOwner(fd, statSync(dirname(file)));
+		}
 		const stat = fstatSync(fd);
 		if (!stat.isFile()) throw refused(file, "EFTYPE", "a regular file");
 		const before = stat.size;
@@ -123,6 +121,19 @@ function appendOnce(file: string, data: Uint8Array): boolean {
 		throw asDataDirError(error, file);
 	} finally {
 		if (fd !== undefined) closeSync(fd);
+	}
+}
+
+/** An existing file opened to append; undefined when there is none. */
+function openToAppend(file: string): number | undefined {
+	try {
+		return openSync(
+			file,
+			fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW | fs.O_NONBLOCK,
+		);
+	} catch (error) {
+		if (errnoCode(error) === "ENOENT") return undefined;
+		throw error;
 	}
 }
 
