@@ -83,9 +83,14 @@ export function forEachLineBytes(
 			stats.oversized++;
 			stats.example ??= path;
 		};
+		// what the file held when opened: no read(2) only to meet its end, and a line
+		// appended meanwhile counts from the next run
+		let left = stat.size;
 		for (;;) {
-			const n = readSync(fd, chunk, 0, CHUNK, null);
+			const n =
+				left > 0 ? readSync(fd, chunk, 0, Math.min(CHUNK, left), null) : 0;
 			if (n === 0) break;
+			left -= n;
 			let start = 0;
 			for (;;) {
 				const nl = chunk.indexOf(10, start);

@@ -41,12 +41,9 @@ export function renderChunks(
 ): string[] {
 	switch (format) {
 		case "transport":
-			return lines(evaluation.entries, (e) => `discard:${reason(e)}`);
+			return lines(evaluation.entries, "discard:");
 		case "access":
-			return lines(
-				evaluation.entries,
-				(e) => `${options.accessAction} ${reason(e)}`,
-			);
+			return lines(evaluation.entries, `${options.accessAction} `);
 		case "list":
 			return chunked(
 				listedOf(evaluation.entries).map((e) => `${listItem(e.address)}\n`),
@@ -78,10 +75,8 @@ function listedOf(entries: readonly Entry[]): Entry[] {
  * indexed maps (`user+ext@domain`, then `user@domain`) is stopped where the map is used
  * (README, "Outputs"): the key here is only ever the whole address that bounced.
  */
-function lines(
-	entries: readonly Entry[],
-	value: (e: Entry) => string,
-): string[] {
+function lines(entries: readonly Entry[], action: string): string[] {
+	const value = (e: Entry) => `${action}${reason(e)}`;
 	// entries come sorted by address: while every listed address is a plain key (its
 	// only key, never held), the lines are in key order already and need no sort
 	let previous = "";
@@ -95,7 +90,14 @@ function lines(
 	let piece: string[] = [];
 	for (const e of entries) {
 		if (!e.listed) continue;
-		piece.push(`${e.address} ${value(e)}\n`);
+		// the common line (one known report domain) in one template: no string of the
+		// value first
+		const only = e.domains.length === 1 ? e.domains[0] : undefined;
+		piece.push(
+			only !== undefined && only !== UNKNOWN_DOMAIN
+				? `${e.address} ${action}report for ${only} bounced ${dayOf(e.lastBounce)} last time\n`
+				: `${e.address} ${value(e)}\n`,
+		);
 		if (piece.length === CHUNK_LINES) {
 			out.push(piece.join(""));
 			piece = [];
