@@ -217,7 +217,11 @@ function asciiBytes(bytes: Uint8Array, start: number, end: number): boolean {
 	return true;
 }
 
-/** A valid domain at `bytes[start, end)`: its id in the store, or -1. */
+/**
+ * A valid domain at `bytes[start, end)`: its id in the store, or -1. Report domains
+ * hardly repeat across lines, so each is checked and stored as it comes; only the one
+ * of the line before (the same DSN's other recipient) is taken again.
+ */
 function domainId(
 	bytes: Buffer,
 	start: number,
@@ -225,19 +229,22 @@ function domainId(
 	store: FailureStore,
 ): number {
 	const domains = store.domains;
+	const last = store.lastDomain;
+	if (last >= 0 && domains.same(last, bytes, start, end)) return last;
+	let id: number;
 	if (!asciiBytes(bytes, start, end)) {
 		const domain = bytes.toString("utf8", start, end);
-		return validDomain(domain) ? domains.intern(domain) : -1;
+		if (!validDomain(domain)) return -1;
+		id = domains.appendText(domain);
+	} else if (plainDomainBytes(bytes, start, end))
+		id = domains.append(bytes, start, end);
+	else {
+		const domain = bytes.toString("utf8", start, end);
+		if (!validDomain(domain)) return -1;
+		id = domains.append(bytes, start, end, domain);
 	}
-	const hash = hashBytes(bytes, start, end);
-	const id = domains.find(bytes, start, end, hash);
-	if (id >= 0) return id;
-	if (plainDomainBytes(bytes, start, end))
-		return domains.add(bytes, start, end, hash);
-	const domain = bytes.toString("utf8", start, end);
-	return validDomain(domain)
-		? domains.add(bytes, start, end, hash, domain)
-		: -1;
+	store.lastDomain = id;
+	return id;
 }
 
 /** `bytes[start, end)` is a plain address (plainBeforeDomain and plainDomain). */

@@ -7,7 +7,7 @@ import {
 	type WindowPolicy,
 	windowDays,
 } from "../policy/window.ts";
-import { FailureStore } from "./failure-store.ts";
+import { FailureStore, type Texts } from "./failure-store.ts";
 
 /** Why an address with a current episode is not on the map. */
 export type Hold = "sender-side" | "surge" | null;
@@ -88,7 +88,7 @@ export function evaluate(
 	// each address's current episode as its map entry, made in the order of the
 	// store (its columns read in order); held back by the surge breaker below
 	const current = new Map<string, Entry>();
-	const starts = new Starts(startsFrom, store.domains.size);
+	const starts = new Starts(startsFrom);
 	const senderSide: Entry[] = [];
 	const future: FutureRecord[] = [];
 	const { offsets, order } = store.byAddress();
@@ -127,7 +127,7 @@ export function evaluate(
 		if (found?.hold === null) current.set(address, found);
 		else if (found) senderSide.push(found);
 	}
-	const surge = measureSurge(starts, now, surgePolicy);
+	const surge = measureSurge(starts, store.domains, now, surgePolicy);
 	future.sort((a, b) => a.at - b.at);
 	const held = (address: string, start: number): boolean =>
 		surge.tripped &&
@@ -210,7 +210,10 @@ function generalEntry(
 	);
 	const found = episodes(list, policy);
 	for (const e of found)
-		starts.push(e.start, store.domains.findText(startDomain(e, list)));
+		starts.push(
+			e.start,
+			domainIdOf(store, order, from, to, startDomain(e, list)),
+		);
 	const last = found[found.length - 1];
 	if (last && now < last.until) return toEntry(address, last, null);
 	const ours = senderSideEpisode(list, now, policy);
@@ -258,14 +261,8 @@ class Starts {
 	at = new Float64Array(1024);
 	domain = new Int32Array(1024);
 	length = 0;
-	/**
-	 * Only starts after `from` are kept: no older one counts (measureSurge). Domain
-	 * ids are below `domains`.
-	 */
-	constructor(
-		private readonly from: number,
-		readonly domains: number,
-	) {}
+	/** Only starts after `from` are kept: no older one counts (measureSurge). */
+	constructor(private readonly from: number) {}
 	push(at: number, domain: number): void {
 		if (!(at > this.from)) return;
 		if (this.length === this.at.length) {
@@ -280,6 +277,21 @@ class Starts {
 		this.domain[this.length] = domain;
 		this.length++;
 	}
+}
+
+/** The id of a report domain of the failures `order[from, to)` by its text. */
+function domainIdOf(
+	store: FailureStore,
+	order: Int32Array,
+	from: number,
+	to: number,
+	text: string,
+): number {
+	for (let k = from; k < to; k++) {
+		const id = store.domain[order[k] as number] as number;
+		if (store.domains.text(id) === text) return id;
+	}
+	return -1;
 }
 
 /** The report domain of the failure that started `e`. */
@@ -433,14 +445,21 @@ function senderSideEpisode(
  * up to an operator's confirmation are accepted: after `--confirm-surge` the surge
  * is over at once, and only new messages after it can trip the breaker again.
  */
-function measureSurge(starts: Starts, now: number, policy: SurgePolicy): Surge {
+function measureSurge(
+	starts: Starts,
+	domains: Texts,
+	now: number,
+	policy: SurgePolicy,
+): Surge {
 	const today = messages(
 		starts,
+		domains,
 		Math.max(now - DAY_MS, policy.confirmedAt),
 		now,
 	);
 	const before = messages(
 		starts,
+		domains,
 		now - (BASELINE_DAYS + 1) * DAY_MS,
 		now - DAY_MS,
 	);
@@ -454,28 +473,44 @@ function measureSurge(starts: Starts, now: number, policy: SurgePolicy): Surge {
 	};
 }
 
-/** The distinct messages (report domain and time) among the starts in (from, to]. */
-function messages(starts: Starts, from: number, to: number): number {
-	// a domain's first start; another time of the same domain is rarer (one DSN, one
-	// report domain): those pairs go in a set of their own
-	const first = new Float64Array(starts.domains).fill(Number.NaN);
-	let others: Set<string> | undefined;
+/**
+ * The distinct messages (report domain and time) among the starts in (from, to]. The
+ * starts are told apart by their time first (a DSN's records share it to the
+ * millisecond), and by their report domain's text only where times are equal: the
+ * store keeps a domain once per line, so one text may have several ids.
+ */
+function messages(
+	starts: Starts,
+	domains: Texts,
+	from: number,
+	to: number,
+): number {
+	// each time's first domain; other domains at the same time in a set of their own
+	const byTime = new Map<number, number>();
+	let more: Map<number, Set<string>> | undefined;
 	let count = 0;
 	for (let i = 0; i < starts.length; i++) {
 		const t = starts.at[i] as number;
 		if (!(t > from && t <= to)) continue;
 		const domain = starts.domain[i] as number;
-		const at = first[domain] as number;
-		if (Number.isNaN(at)) {
-			first[domain] = t;
+		const first = byTime.get(t);
+		if (first === undefined) {
+			byTime.set(t, domain);
 			count++;
-		} else if (at !== t) {
-			others ??= new Set();
-			const pair = `${domain} ${t}`;
-			if (!others.has(pair)) {
-				others.add(pair);
-				count++;
-			}
+			continue;
+		}
+		if (first === domain) continue;
+		const text = domains.text(domain);
+		if (text === domains.text(first)) continue;
+		more ??= new Map();
+		let seen = more.get(t);
+		if (seen === undefined) {
+			seen = new Set();
+			more.set(t, seen);
+		}
+		if (!seen.has(text)) {
+			seen.add(text);
+			count++;
 		}
 	}
 	return count;

@@ -3,56 +3,25 @@ import { CAUSES, type Cause } from "../policy/cause.ts";
 import type { Failure } from "../policy/window.ts";
 
 /**
- * Strings kept as their UTF-8 bytes in one arena and found by those bytes (a keyed
- * hash, open addressing): reading the journal looks an address or a domain up without
- * making a string of it. A string is made on first use only (text), and kept.
+ * Strings kept as their UTF-8 bytes in one arena, by id in the order added: the
+ * journal's report domains, which hardly repeat, are stored as they come. A string is
+ * made on first use only (text), and kept.
  */
-export class Interner {
-	private arena = Buffer.allocUnsafe(64 * 1024);
-	private used = 0;
-	private starts = new Int32Array(1024);
-	private lengths = new Int32Array(1024);
-	private hashes = new Int32Array(1024);
-	/** Open addressing: pairs [id, hash], an id of -1 for a free slot. */
-	private slots = new Int32Array(2 * 2048).fill(-1);
+export class Texts {
+	protected arena = Buffer.allocUnsafe(64 * 1024);
+	protected used = 0;
+	protected starts = new Int32Array(1024);
+	protected lengths = new Int32Array(1024);
 	private texts: (string | undefined)[] = [];
 	size = 0;
 
-	/** The id of `bytes[start, end)` (hashed by hashBytes), or -1. */
-	find(bytes: Uint8Array, start: number, end: number, hash: number): number {
-		// a slot is [id, hash]: a miss, the common case for older history, reads one
-		const slots = this.slots;
-		const mask = (slots.length >> 1) - 1;
-		const length = end - start;
-		for (let i = hash & mask; ; i = (i + 1) & mask) {
-			const id = slots[2 * i] as number;
-			if (id < 0) return -1;
-			if (slots[2 * i + 1] === hash && this.lengths[id] === length) {
-				const at = this.starts[id] as number;
-				let same = true;
-				for (let k = 0; k < length; k++)
-					if (this.arena[at + k] !== bytes[start + k]) {
-						same = false;
-						break;
-					}
-				if (same) return id;
-			}
-		}
-	}
-
-	/** Adds `bytes[start, end)`, which find did not find; `text` when already made. */
-	add(
-		bytes: Uint8Array,
-		start: number,
-		end: number,
-		hash: number,
-		text?: string,
-	): number {
+	/** Adds `bytes[start, end)` under a new id; `text` when already made. */
+	append(bytes: Uint8Array, start: number, end: number, text?: string): number {
 		const id = this.size++;
 		if (id === this.starts.length) {
 			this.starts = grown(this.starts);
 			this.lengths = grown(this.lengths);
-			this.hashes = grown(this.hashes);
+			this.grow();
 		}
 		const length = end - start;
 		if (this.used + length > this.arena.length) {
@@ -66,9 +35,78 @@ export class Interner {
 			arena[this.used + k] = bytes[start + k] as number;
 		this.starts[id] = this.used;
 		this.lengths[id] = length;
-		this.hashes[id] = hash;
 		this.used += length;
 		this.texts.push(text);
+		return id;
+	}
+
+	/** Adds a string (its UTF-8 bytes) under a new id. */
+	appendText(text: string): number {
+		const bytes = Buffer.from(text);
+		return this.append(bytes, 0, bytes.length, text);
+	}
+
+	/** Whether `id` holds the bytes `bytes[start, end)`. */
+	same(id: number, bytes: Uint8Array, start: number, end: number): boolean {
+		const length = end - start;
+		if (this.lengths[id] !== length) return false;
+		const at = this.starts[id] as number;
+		for (let k = 0; k < length; k++)
+			if (this.arena[at + k] !== bytes[start + k]) return false;
+		return true;
+	}
+
+	text(id: number): string {
+		let text = this.texts[id];
+		if (text === undefined) {
+			const start = this.starts[id] as number;
+			text = this.arena.toString(
+				"utf8",
+				start,
+				start + (this.lengths[id] as number),
+			);
+			this.texts[id] = text;
+		}
+		return text;
+	}
+
+	/** Room for more ids in a subclass's own columns (starts and lengths have grown). */
+	protected grow(): void {}
+}
+
+/**
+ * Texts found by their bytes (a keyed hash, open addressing): reading the journal
+ * looks an address up without making a string of it, and stores each distinct one
+ * once.
+ */
+export class Interner extends Texts {
+	private hashes = new Int32Array(1024);
+	/** Open addressing: pairs [id, hash], an id of -1 for a free slot. */
+	private slots = new Int32Array(2 * 2048).fill(-1);
+
+	/** The id of `bytes[start, end)` (hashed by hashBytes), or -1. */
+	find(bytes: Uint8Array, start: number, end: number, hash: number): number {
+		// a slot is [id, hash]: a miss, the common case for older history, reads one
+		const slots = this.slots;
+		const mask = (slots.length >> 1) - 1;
+		for (let i = hash & mask; ; i = (i + 1) & mask) {
+			const id = slots[2 * i] as number;
+			if (id < 0) return -1;
+			if (slots[2 * i + 1] === hash && this.same(id, bytes, start, end))
+				return id;
+		}
+	}
+
+	/** Adds `bytes[start, end)`, which find did not find; `text` when already made. */
+	add(
+		bytes: Uint8Array,
+		start: number,
+		end: number,
+		hash: number,
+		text?: string,
+	): number {
+		const id = this.append(bytes, start, end, text);
+		this.hashes[id] = hash;
 		if (this.size * 2 > this.slots.length >> 1) this.rehash();
 		else this.place(id, this.slots);
 		return id;
@@ -88,18 +126,8 @@ export class Interner {
 		return id >= 0 ? id : this.add(bytes, 0, bytes.length, hash, text);
 	}
 
-	text(id: number): string {
-		let text = this.texts[id];
-		if (text === undefined) {
-			const start = this.starts[id] as number;
-			text = this.arena.toString(
-				"utf8",
-				start,
-				start + (this.lengths[id] as number),
-			);
-			this.texts[id] = text;
-		}
-		return text;
+	protected override grow(): void {
+		this.hashes = grown(this.hashes);
 	}
 
 	private place(id: number, slots: Int32Array): void {
@@ -212,7 +240,10 @@ function grown<T extends Int32Array | Float64Array | Uint8Array>(array: T): T {
  */
 export class FailureStore {
 	readonly addresses = new Interner();
-	readonly domains = new Interner();
+	/** Report domains as they come (they hardly repeat): one id may share another's text. */
+	readonly domains = new Texts();
+	/** The domain of the last line read, which the next one often repeats (one DSN). */
+	lastDomain = -1;
 	at = new Float64Array(1024);
 	address = new Int32Array(1024);
 	domain = new Int32Array(1024);
@@ -253,7 +284,7 @@ export class FailureStore {
 			this.addresses.intern(address),
 			failure.at,
 			CAUSES.indexOf(failure.cause),
-			this.domains.intern(failure.domain),
+			this.domains.appendText(failure.domain),
 			(failure.expired ? FailureStore.EXPIRED : 0) |
 				(older ? FailureStore.OLDER : 0),
 		);
