@@ -476,8 +476,9 @@ function measureSurge(
 /**
  * The distinct messages (report domain and time) among the starts in (from, to]. The
  * starts are told apart by their time first (a DSN's records share it to the
- * millisecond), and by their report domain's text only where times are equal: the
- * store keeps a domain once per line, so one text may have several ids.
+ * millisecond): the times sorted, each distinct one a message; only where times are
+ * equal do report domains tell messages apart, by their text (the store keeps a domain
+ * once per line, so one text may have several ids).
  */
 function messages(
 	starts: Starts,
@@ -485,34 +486,31 @@ function messages(
 	from: number,
 	to: number,
 ): number {
-	// each time's first domain; other domains at the same time in a set of their own
-	const byTime = new Map<number, number>();
-	let more: Map<number, Set<string>> | undefined;
-	let count = 0;
+	const times: number[] = [];
 	for (let i = 0; i < starts.length; i++) {
 		const t = starts.at[i] as number;
-		if (!(t > from && t <= to)) continue;
-		const domain = starts.domain[i] as number;
-		const first = byTime.get(t);
-		if (first === undefined) {
-			byTime.set(t, domain);
-			count++;
-			continue;
-		}
-		if (first === domain) continue;
-		const text = domains.text(domain);
-		if (text === domains.text(first)) continue;
-		more ??= new Map();
-		let seen = more.get(t);
-		if (seen === undefined) {
-			seen = new Set();
-			more.set(t, seen);
-		}
-		if (!seen.has(text)) {
-			seen.add(text);
-			count++;
-		}
+		if (t > from && t <= to) times.push(t);
 	}
+	const sorted = Float64Array.from(times).sort();
+	let count = 0;
+	let shared: Set<number> | undefined;
+	for (let i = 0; i < sorted.length; i++)
+		if (i === 0 || sorted[i] !== sorted[i - 1]) count++;
+		else {
+			shared ??= new Set();
+			shared.add(sorted[i] as number);
+		}
+	if (shared === undefined) return count;
+	// the rare shared times: each further report domain at one is another message
+	const texts = new Map<number, Set<string>>();
+	for (let i = 0; i < starts.length; i++) {
+		const t = starts.at[i] as number;
+		if (!(t > from && t <= to) || !shared.has(t)) continue;
+		const seen = texts.get(t) ?? new Set<string>();
+		seen.add(domains.text(starts.domain[i] as number));
+		texts.set(t, seen);
+	}
+	for (const seen of texts.values()) count += seen.size - 1;
 	return count;
 }
 

@@ -132,6 +132,22 @@ describe("evaluate", () => {
 			expect(entries.every((e) => e.listed)).toBe(true);
 		});
 
+		test("a message is a report domain and a time: DSNs of the same millisecond count apart by domain", () => {
+			// 12 DSNs written in the same millisecond, for 12 report domains, each naming
+			// three addresses: 12 messages, above the threshold of 10
+			const at = NOW - 0.5 * DAY_MS;
+			const failures = new Map(
+				Array.from({ length: 36 }, (_, i) => [
+					`r${i}@example.net`,
+					[{ at, domain: `d${i % 12}.example`, cause: "recipient" as const }],
+				]),
+			);
+			expect(evaluate(failures, NOW, POLICY, surge).surge).toMatchObject({
+				tripped: true,
+				today: 12,
+			});
+		});
+
 		test("new messages after a confirmation can trip it again", () => {
 			const failures = new Map([...many(11, 0.5)]);
 			const earlier = { ...surge, confirmedAt: NOW - 0.6 * DAY_MS };
