@@ -85,11 +85,10 @@ export function evaluate(
 	const clock = options.clock ?? Date.now();
 	// only starts after this can count for the surge breaker (measureSurge)
 	const startsFrom = now - (BASELINE_DAYS + 1) * DAY_MS;
-	// each address's current episode as its map entry, made in the order of the
+	// each address's map entry (current or sender-side), made in the order of the
 	// store (its columns read in order); held back by the surge breaker below
-	const current = new Map<string, Entry>();
+	const found: AddressEntry[] = [];
 	const starts = new Starts(startsFrom);
-	const senderSide: Entry[] = [];
 	const future: FutureRecord[] = [];
 	const { offsets, order } = store.byAddress();
 	// the causes an address's failures may have for the plain path: counted, not ours
@@ -119,13 +118,12 @@ export function evaluate(
 			(releases.size === 0 || !releases.has(store.addresses.text(id)))
 		) {
 			const entry = plainEntry(store, order, from, to, id, now, policy, starts);
-			if (entry) current.set(entry.address, entry);
+			if (entry) found.push(entry);
 			continue;
 		}
 		const address = store.addresses.text(id);
-		const found = generalEntry(address, from, to, context);
-		if (found?.hold === null) current.set(address, found);
-		else if (found) senderSide.push(found);
+		const entry = generalEntry(address, from, to, context);
+		if (entry) found.push(entry);
 	}
 	const surge = measureSurge(starts, store.domains, now, surgePolicy);
 	future.sort((a, b) => a.at - b.at);
@@ -134,19 +132,14 @@ export function evaluate(
 		start > now - DAY_MS &&
 		start > surgePolicy.confirmedAt &&
 		!surgePolicy.previous?.has(address);
-	// by address: the default sort compares UTF-16 code units as `<` does, without
-	// calling a comparator for each comparison (an address is current or sender-side)
-	const keys = [...current.keys()];
-	for (const e of senderSide) keys.push(e.address);
-	keys.sort();
-	const ours = new Map(senderSide.map((e) => [e.address, e]));
-	const sorted = keys.map((address) => {
-		const e = current.get(address);
-		if (e === undefined) return ours.get(address) as Entry;
-		return held(address, e.firstBounce)
-			? { ...e, listed: false, hold: "surge" as const }
-			: e;
-	});
+	// by address (AddressEntry): an address is current or sender-side, never both
+	found.sort();
+	const sorted = found.map(
+		(e): Entry =>
+			e.hold === null && held(e.address, e.firstBounce)
+				? { ...e, listed: false, hold: "surge" }
+				: e,
+	);
 	return { entries: sorted, surge, future };
 }
 
@@ -348,7 +341,7 @@ function plainEntry(
 	now: number,
 	policy: WindowPolicy,
 	starts: Starts,
-): Entry | undefined {
+): AddressEntry | undefined {
 	const { at, domain } = store;
 	let number = 0;
 	let first = from;
@@ -370,17 +363,16 @@ function plainEntry(
 	}
 	starts.push(start, domain[order[first] as number] as number);
 	if (!(now < until)) return undefined;
-	return {
-		address: store.addresses.text(id),
-		listed: true,
-		hold: null,
-		domains: domainsAt(store, order, first, to),
-		cause: CAUSES[store.cause[order[to - 1] as number] as number] as Cause,
-		firstBounce: start,
+	return new AddressEntry(
+		store.addresses.text(id),
+		null,
+		domainsAt(store, order, first, to),
+		CAUSES[store.cause[order[to - 1] as number] as number] as Cause,
+		start,
 		lastBounce,
-		episode: number,
+		number,
 		until,
-	};
+	);
 }
 
 /** The distinct report domains of the failures `order[from, to)`, sorted. */
@@ -514,16 +506,39 @@ function messages(
 	return count;
 }
 
-function toEntry(address: string, e: Episode, hold: Hold): Entry {
-	return {
+function toEntry(address: string, e: Episode, hold: Hold): AddressEntry {
+	return new AddressEntry(
 		address,
-		listed: hold === null,
 		hold,
-		domains: e.domains,
-		cause: e.cause,
-		firstBounce: e.start,
-		lastBounce: e.lastBounce,
-		episode: e.number,
-		until: e.until,
-	};
+		e.domains,
+		e.cause,
+		e.start,
+		e.lastBounce,
+		e.number,
+		e.until,
+	);
+}
+
+/**
+ * A map entry whose string is its address: the default sort orders such entries as it
+ * orders their addresses (UTF-16 code units, as `<` compares), in one pass over their
+ * strings, without a comparator call per comparison or a map from address to entry.
+ */
+class AddressEntry implements Entry {
+	readonly listed: boolean;
+	constructor(
+		readonly address: string,
+		readonly hold: Hold,
+		readonly domains: readonly string[],
+		readonly cause: Cause,
+		readonly firstBounce: number,
+		readonly lastBounce: number,
+		readonly episode: number,
+		readonly until: number,
+	) {
+		this.listed = hold === null;
+	}
+	toString(): string {
+		return this.address;
+	}
 }
