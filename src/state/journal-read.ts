@@ -41,29 +41,15 @@ const ATOM = new Uint8Array(128);
 for (const c of "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'+/=?^_`{|}~-")
 	ATOM[c.charCodeAt(0)] = 1;
 
-/** `text[0, end)` is dot-separated atoms, none empty (RFC 5321 §4.1.2 Dot-string). */
-function plainLocal(text: string, end: number): boolean {
-	let atom = 0;
-	for (let i = 0; i < end; i++) {
-		const c = text.charCodeAt(i);
-		if (c === 46) {
-			if (atom === 0) return false;
-			atom = 0;
-		} else if (c < 128 && ATOM[c] === 1) atom++;
-		else return false;
-	}
-	return atom > 0;
-}
-
 /**
- * `text` from `from` on is two or more lowercase LDH labels of 1-63 characters, none
+ * `text` is two or more lowercase LDH labels of 1-63 characters, none
  * starting or ending with "-", none an A-label ("xn--": only the full check can tell a
  * valid one), the last not all digits, 253 characters at most: what normalizeDomain
  * returns unchanged.
  */
-function plainDomain(text: string, from = 0): boolean {
+function plainDomain(text: string): boolean {
 	// a character from U+0080 up becomes bytes from 0x80 up, which fail as it would
-	const bytes = Buffer.from(from === 0 ? text : text.slice(from));
+	const bytes = Buffer.from(text);
 	return plainDomainBytes(bytes, 0, bytes.length);
 }
 
@@ -72,16 +58,11 @@ function validDomain(domain: string): boolean {
 	return normalizeDomain(domain) === domain;
 }
 
-/** The parts of a plain address before its domain: ASCII atoms, in the lengths allowed. */
-function plainBeforeDomain(address: string, at: number): boolean {
-	return at > 0 && at <= 64 && address.length <= 320 && plainLocal(address, at);
-}
-
 /** A valid map key: what normalizeMailbox returns unchanged (a plain address without it). */
 function validKey(address: string): boolean {
-	const at = address.lastIndexOf("@");
-	if (plainBeforeDomain(address, at) && plainDomain(address, at + 1))
-		return true;
+	// a character from U+0080 up becomes bytes from 0x80 up, which are never plain
+	const bytes = Buffer.from(address);
+	if (plainAddressBytes(bytes, 0, bytes.length)) return true;
 	return normalizeMailbox(address) === address;
 }
 
@@ -247,7 +228,11 @@ function domainId(
 	return id;
 }
 
-/** `bytes[start, end)` is a plain address (plainBeforeDomain and plainDomain). */
+/**
+ * `bytes[start, end)` is a plain address: a local part of dot-separated ASCII atoms,
+ * none empty (RFC 5321 §4.1.2 Dot-string), of 64 octets at most, and a plainDomain;
+ * 320 octets in all at most.
+ */
 function plainAddressBytes(
 	bytes: Uint8Array,
 	start: number,
@@ -269,7 +254,10 @@ function plainAddressBytes(
 	return atom > 0 && plainDomainBytes(bytes, at + 1, end);
 }
 
-/** Where readFields found the fields of a journal line (one line at a time). */
+/**
+ * Where readFields found the fields of a journal line (one line at a time), and what
+ * findAddress learnt of its address.
+ */
 const F = {
 	at: 0,
 	causeStart: 0,
@@ -279,7 +267,22 @@ const F = {
 	addressStart: 0,
 	addressEnd: 0,
 	expired: false,
+	/** The address is ASCII: found by its bytes and their hash. */
+	ascii: false,
+	hash: 0,
 };
+
+/** The id of the address readFields found, or -1; sets F.ascii and F.hash. */
+function findAddress(bytes: Buffer, store: FailureStore): number {
+	const { addressStart, addressEnd } = F;
+	F.ascii = asciiBytes(bytes, addressStart, addressEnd);
+	if (!F.ascii)
+		return store.addresses.findText(
+			bytes.toString("utf8", addressStart, addressEnd),
+		);
+	F.hash = hashBytes(bytes, addressStart, addressEnd);
+	return store.addresses.find(bytes, addressStart, addressEnd, F.hash);
+}
 
 /**
  * The fields of `[at,"cause","domain","address"]` (or `...,"address",1]`, an expiry)
@@ -337,12 +340,8 @@ function readRecentEntry(
 	if (!readFields(bytes, start, end))
 		return slowEntry(bytes, start, end, store, span);
 	const { at, addressStart, addressEnd } = F;
-	const addresses = store.addresses;
-	const ascii = asciiBytes(bytes, addressStart, addressEnd);
-	const hash = ascii ? hashBytes(bytes, addressStart, addressEnd) : 0;
-	let address = ascii
-		? addresses.find(bytes, addressStart, addressEnd, hash)
-		: addresses.findText(bytes.toString("utf8", addressStart, addressEnd));
+	let address = findAddress(bytes, store);
+	const { ascii, hash } = F;
 	const cause = causeIndex(bytes, F.causeStart, F.causeEnd);
 	const domain = domainId(bytes, F.domainStart, F.domainEnd, store);
 	if (cause < 0 || domain < 0) return false;
@@ -356,8 +355,8 @@ function readRecentEntry(
 		if (!within(at, span)) return true;
 		address =
 			ascii || text === undefined
-				? addresses.add(bytes, addressStart, addressEnd, hash, text)
-				: addresses.intern(text);
+				? store.addresses.add(bytes, addressStart, addressEnd, hash, text)
+				: store.addresses.intern(text);
 	} else if (!within(at, span)) return true;
 	store.push(address, at, cause, domain, F.expired ? FailureStore.EXPIRED : 0);
 	return true;
@@ -377,17 +376,7 @@ function readOlderEntry(
 	if (unwantedAtEnd(bytes, start, end, store)) return true;
 	if (!readFields(bytes, start, end))
 		return slowEntry(bytes, start, end, store, span);
-	const { addressStart, addressEnd } = F;
-	const address = asciiBytes(bytes, addressStart, addressEnd)
-		? store.addresses.find(
-				bytes,
-				addressStart,
-				addressEnd,
-				hashBytes(bytes, addressStart, addressEnd),
-			)
-		: store.addresses.findText(
-				bytes.toString("utf8", addressStart, addressEnd),
-			);
+	const address = findAddress(bytes, store);
 	if (address < 0) return true;
 	const cause = causeIndex(bytes, F.causeStart, F.causeEnd);
 	const domain = domainId(bytes, F.domainStart, F.domainEnd, store);
