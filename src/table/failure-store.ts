@@ -179,36 +179,22 @@ export function halfSipHash13(
 	let v2 = 0x6c796765 ^ k0;
 	let v3 = 0x74656462 ^ k1;
 	const words = end - ((end - start) & 3);
-	let i = start;
-	for (; i < words; i += 4) {
-		const m =
-			(bytes[i] as number) |
-			((bytes[i + 1] as number) << 8) |
-			((bytes[i + 2] as number) << 16) |
-			((bytes[i + 3] as number) << 24);
-		v3 ^= m;
-		// SIPROUND
-		v0 = (v0 + v1) | 0;
-		v1 = ((v1 << 5) | (v1 >>> 27)) ^ v0;
-		v0 = (v0 << 16) | (v0 >>> 16);
-		v2 = (v2 + v3) | 0;
-		v3 = ((v3 << 8) | (v3 >>> 24)) ^ v2;
-		v0 = (v0 + v3) | 0;
-		v3 = ((v3 << 7) | (v3 >>> 25)) ^ v0;
-		v2 = (v2 + v1) | 0;
-		v1 = ((v1 << 13) | (v1 >>> 19)) ^ v2;
-		v2 = (v2 << 16) | (v2 >>> 16);
-		v0 ^= m;
-	}
 	// the last 0-3 bytes and the length (mod 256) in the top byte
-	let b = (end - start) << 24;
-	for (let k = 0; i + k < end; k++) b |= (bytes[i + k] as number) << (8 * k);
-	for (let round = 0; round < 4; round++) {
-		if (round === 0) v3 ^= b;
-		else if (round === 1) {
-			v0 ^= b;
-			v2 ^= 0xff;
-		}
+	let last = (end - start) << 24;
+	for (let k = 0; words + k < end; k++)
+		last |= (bytes[words + k] as number) << (8 * k);
+	// one SIPROUND per word, the last word included, then three more to finish
+	const absorbed = (words - start) / 4 + 1;
+	for (let round = 0, i = start; round < absorbed + 3; round++, i += 4) {
+		const m =
+			round < absorbed - 1
+				? (bytes[i] as number) |
+					((bytes[i + 1] as number) << 8) |
+					((bytes[i + 2] as number) << 16) |
+					((bytes[i + 3] as number) << 24)
+				: last;
+		if (round < absorbed) v3 ^= m;
+		else if (round === absorbed) v2 ^= 0xff;
 		v0 = (v0 + v1) | 0;
 		v1 = ((v1 << 5) | (v1 >>> 27)) ^ v0;
 		v0 = (v0 << 16) | (v0 >>> 16);
@@ -219,6 +205,7 @@ export function halfSipHash13(
 		v2 = (v2 + v1) | 0;
 		v1 = ((v1 << 13) | (v1 >>> 19)) ^ v2;
 		v2 = (v2 << 16) | (v2 >>> 16);
+		if (round < absorbed) v0 ^= m;
 	}
 	return v1 ^ v3;
 }
