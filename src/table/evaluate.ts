@@ -7,7 +7,7 @@ import {
 	type WindowPolicy,
 	windowDays,
 } from "../policy/window.ts";
-import { FailureStore, type Texts } from "./failure-store.ts";
+import { FailureStore, grown, type Texts } from "./failure-store.ts";
 
 /** Why an address with a current episode is not on the map. */
 export type Hold = "sender-side" | "surge" | null;
@@ -259,12 +259,8 @@ class Starts {
 	push(at: number, domain: number): void {
 		if (!(at > this.from)) return;
 		if (this.length === this.at.length) {
-			const at = new Float64Array(this.length * 2);
-			at.set(this.at);
-			this.at = at;
-			const domains = new Int32Array(this.length * 2);
-			domains.set(this.domain);
-			this.domain = domains;
+			this.at = grown(this.at);
+			this.domain = grown(this.domain);
 		}
 		this.at[this.length] = at;
 		this.domain[this.length] = domain;

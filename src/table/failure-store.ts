@@ -210,7 +210,10 @@ export function halfSipHash13(
 	return v1 ^ v3;
 }
 
-function grown<T extends Int32Array | Float64Array | Uint8Array>(array: T): T {
+/** A copy of a typed array at twice its length. */
+export function grown<T extends Int32Array | Float64Array | Uint8Array>(
+	array: T,
+): T {
 	const bigger = new (array.constructor as new (length: number) => T)(
 		array.length * 2,
 	);

@@ -90,14 +90,7 @@ function lines(entries: readonly Entry[], action: string): string[] {
 	let piece: string[] = [];
 	for (const e of entries) {
 		if (!e.listed) continue;
-		// the common line (one known report domain) in one template: no string of the
-		// value first
-		const only = e.domains.length === 1 ? e.domains[0] : undefined;
-		piece.push(
-			only !== undefined && only !== UNKNOWN_DOMAIN
-				? `${e.address} ${action}report for ${only} bounced ${dayOf(e.lastBounce)} last time\n`
-				: `${e.address} ${value(e)}\n`,
-		);
+		piece.push(`${e.address} ${value(e)}\n`);
 		if (piece.length === CHUNK_LINES) {
 			out.push(piece.join(""));
 			piece = [];
